@@ -1,0 +1,169 @@
+using HealthDataSpace.Core.Fhir.Store;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+
+namespace HealthDataSpace.Core.Fhir.Bundles;
+
+/// <summary>
+/// Processes transaction and batch bundles as FHIR R4 specifies (3.1.0.11). A transaction runs in one store
+/// session: deletes, then creates, then updates, then reads; fullUrls (urn:uuid or absolute) are replaced by the
+/// assigned ids everywhere in the bundle; any failure rolls the whole bundle back. A batch runs each entry on its own.
+/// </summary>
+internal sealed class BundleProcessor(FhirService service, IFhirStore store, FhirOptions options)
+{
+    public async Task<Bundle> ProcessAsync(FhirRequestContext context, Bundle bundle, bool returnRepresentation,
+        CancellationToken cancellationToken)
+    {
+        if (bundle.Type is not (Bundle.BundleType.Transaction or Bundle.BundleType.Batch))
+        {
+            throw FhirException.BadRequest("POST /fhir takes a Bundle of type 'transaction' or 'batch'.");
+        }
+
+        if (bundle.Entry.Count > options.MaxBundleEntries)
+        {
+            throw FhirException.TooLarge($"The bundle has {bundle.Entry.Count} entries; this server accepts at most {options.MaxBundleEntries}.");
+        }
+
+        var transaction = bundle.Type == Bundle.BundleType.Transaction;
+        var response = new Bundle
+        {
+            Id = Guid.NewGuid().ToString(),
+            Type = transaction ? Bundle.BundleType.TransactionResponse : Bundle.BundleType.BatchResponse,
+        };
+        if (transaction)
+        {
+            var requests = bundle.Entry.Select((e, i) => BundleEntryRequest.Parse(i, e, context.BaseUrl)).ToList();
+            response.Entry.AddRange(await TransactionAsync(context, requests, returnRepresentation, cancellationToken));
+        }
+        else
+        {
+            for (var i = 0; i < bundle.Entry.Count; i++)
+            {
+                response.Entry.Add(await BatchEntryAsync(context, i, bundle.Entry[i], returnRepresentation, cancellationToken));
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<Bundle.EntryComponent[]> TransactionAsync(FhirRequestContext context, List<BundleEntryRequest> requests,
+        bool returnRepresentation, CancellationToken cancellationToken)
+    {
+        CheckDistinctFullUrls(requests);
+        var results = new Bundle.EntryComponent[requests.Count];
+        await using var session = await store.OpenSessionAsync(forWrite: true, cancellationToken);
+        var writer = service.Writer(session, context);
+        var executor = new EntryExecutor(writer, returnRepresentation);
+
+        foreach (var request in requests.Where(r => r.Method == Bundle.HTTPVerb.DELETE))
+        {
+            results[request.Index] = await Guard(request, () => executor.DeleteAsync(request, cancellationToken));
+        }
+
+        // Assign every id before writing anything, so references may point forwards as well as backwards.
+        var references = new Dictionary<string, string>(StringComparer.Ordinal);
+        var conditionalCreates = new Dictionary<string, string>(StringComparer.Ordinal);
+        var skipped = new HashSet<int>();
+        foreach (var request in requests.Where(r => r.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT))
+        {
+            var existing = await Guard(request, () => executor.AssignIdAsync(request, conditionalCreates, cancellationToken));
+            if (existing is not null)
+            {
+                results[request.Index] = existing;
+                skipped.Add(request.Index);
+            }
+
+            if (!string.IsNullOrEmpty(request.FullUrl))
+            {
+                references[request.FullUrl] = $"{request.Type}/{request.Id}";
+            }
+        }
+
+        foreach (var request in requests.Where(r => r.Resource is not null))
+        {
+            RewriteReferences(request.Resource!, references);
+        }
+
+        foreach (var request in requests.Where(r => r.Method == Bundle.HTTPVerb.POST && !skipped.Contains(r.Index))
+                     .Concat(requests.Where(r => r.Method == Bundle.HTTPVerb.PUT && !skipped.Contains(r.Index))))
+        {
+            results[request.Index] = await Guard(request, () => executor.WriteAsync(request, cancellationToken));
+        }
+
+        foreach (var request in requests.Where(r => r.Method is Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD))
+        {
+            results[request.Index] = await Guard(request, () => executor.ReadAsync(request, cancellationToken));
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return results;
+    }
+
+    private async Task<Bundle.EntryComponent> BatchEntryAsync(FhirRequestContext context, int index, Bundle.EntryComponent entry,
+        bool returnRepresentation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var request = BundleEntryRequest.Parse(index, entry, context.BaseUrl);
+            await using var session = await store.OpenSessionAsync(forWrite: request.Method is not (Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD), cancellationToken);
+            var executor = new EntryExecutor(service.Writer(session, context), returnRepresentation);
+            Bundle.EntryComponent result;
+            switch (request.Method)
+            {
+                case Bundle.HTTPVerb.DELETE:
+                    result = await executor.DeleteAsync(request, cancellationToken);
+                    break;
+                case Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD:
+                    result = await executor.ReadAsync(request, cancellationToken);
+                    break;
+                default:
+                    var existing = await executor.AssignIdAsync(request, [], cancellationToken);
+                    result = existing ?? await executor.WriteAsync(request, cancellationToken);
+                    break;
+            }
+
+            await session.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (FhirException e)
+        {
+            return EntryExecutor.Failure(e);
+        }
+    }
+
+    /// <summary>Prefixes an entry's error with which entry it was, keeping its status.</summary>
+    private static async Task<T> Guard<T>(BundleEntryRequest request, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (FhirException e)
+        {
+            throw new FhirException(e.Status, e.Issue, $"Transaction failed at {request.Describe}: {e.Message}") { Details = e.Details };
+        }
+    }
+
+    private static void CheckDistinctFullUrls(List<BundleEntryRequest> requests)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var request in requests)
+        {
+            if (!string.IsNullOrEmpty(request.FullUrl) && !seen.Add(request.FullUrl))
+            {
+                throw FhirException.BadRequest($"Bundle entry {request.Index} repeats the fullUrl of an earlier entry.");
+            }
+        }
+    }
+
+    private static void RewriteReferences(Resource resource, Dictionary<string, string> references)
+    {
+        foreach (var reference in ReferenceWalker.FindAll(resource))
+        {
+            if (reference.Reference is { } literal && references.TryGetValue(literal, out var local))
+            {
+                reference.Reference = local;
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HealthDataSpace.Core.Fhir;
+
+/// <summary>Limits of the FHIR API (configuration section <c>Fhir</c>).</summary>
+public sealed class FhirOptions
+{
+    public const string SectionName = "Fhir";
+
+    /// <summary>Largest request body accepted, in bytes (bundles included). Default 64 MiB.</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxBundleBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Most entries a transaction or batch bundle may carry. Default 10,000.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxBundleEntries { get; set; } = 10_000;
+
+    /// <summary>Page size of a search without <c>_count</c>. Default 20.</summary>
+    [Range(1, 10_000)]
+    public int DefaultPageSize { get; set; } = 20;
+
+    /// <summary>Largest <c>_count</c> honoured; larger requests are cut to it. Default 1,000.</summary>
+    [Range(1, 10_000)]
+    public int MaxPageSize { get; set; } = 1000;
+}

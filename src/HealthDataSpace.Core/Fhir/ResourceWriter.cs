@@ -1,0 +1,160 @@
+using System.Globalization;
+using HealthDataSpace.Core.Fhir.Search;
+using HealthDataSpace.Core.Fhir.Store;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+
+namespace HealthDataSpace.Core.Fhir;
+
+/// <summary>
+/// The write pipeline shared by single requests and bundles, inside one store session: conditional matching,
+/// reference checks, version stamping, indexing and saving.
+/// </summary>
+internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestContext context, ResourceIndexer indexer,
+    SearchQueryParser parser, TimeProvider time)
+{
+    // Targets known to exist in this session (read or written), so each is looked up once per bundle.
+    private readonly HashSet<string> knownTargets = new(StringComparer.Ordinal);
+
+    public IFhirStoreSession Session => session;
+
+    public FhirRequestContext Context => context;
+
+    /// <summary>Resolves a conditional URL (<c>identifier=sys|val</c>) among what the caller can see.</summary>
+    public async Task<IReadOnlyList<StoredResource>> MatchAsync(string type, string criteria, CancellationToken cancellationToken)
+    {
+        var pairs = QueryString.Parse(criteria);
+        if (pairs.Count == 0)
+        {
+            throw FhirException.BadRequest($"The conditional criteria for {type} are empty.");
+        }
+
+        var query = parser.Parse(type, pairs, context.BaseUrl, lenient: false, out _) with { Count = 2, Offset = 0 };
+        if (query.Criteria.Count == 0)
+        {
+            throw FhirException.BadRequest($"The conditional criteria for {type} select nothing to match on.");
+        }
+
+        await session.LockAsync($"{type}?{criteria}", cancellationToken);
+        var result = await session.SearchAsync(query, context.Scope.OwnerFilter, cancellationToken);
+        return result.Resources;
+    }
+
+    /// <summary>Reads the current version if the caller may see it; null if absent or another source's.</summary>
+    public async Task<StoredResource?> ReadVisibleAsync(string type, string id, CancellationToken cancellationToken)
+    {
+        var current = await session.ReadAsync(type, id, cancellationToken);
+        return current is not null && context.Scope.CanSee(current.Owner) ? current : null;
+    }
+
+    /// <summary>
+    /// Resolves conditional references (<c>Practitioner?identifier=…</c>) and checks every local reference points at
+    /// a resource the caller can see. External absolute URLs are left alone; they are not ours to check.
+    /// </summary>
+    public async Task ResolveReferencesAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        var containedIds = resource is DomainResource domain
+            ? domain.Contained.Select(c => "#" + c.Id).ToHashSet(StringComparer.Ordinal)
+            : [];
+        foreach (var reference in ReferenceWalker.FindAll(resource))
+        {
+            var literal = reference.Reference;
+            if (string.IsNullOrEmpty(literal) || ReferenceParser.IsAbsolute(literal))
+            {
+                continue;
+            }
+
+            if (literal[0] == '#')
+            {
+                if (literal != "#" && !containedIds.Contains(literal))
+                {
+                    throw FhirException.Unprocessable($"A {resource.TypeName} refers to contained resource '{literal}', which it does not contain.");
+                }
+
+                continue;
+            }
+
+            var question = literal.IndexOf('?', StringComparison.Ordinal);
+            if (question > 0)
+            {
+                reference.Reference = await ResolveConditionalAsync(literal[..question], literal[(question + 1)..], cancellationToken);
+                continue;
+            }
+
+            if (literal.StartsWith("urn:", StringComparison.OrdinalIgnoreCase))
+            {
+                throw FhirException.Unprocessable($"A {resource.TypeName} refers to {literal}, which no entry of the bundle declares as its fullUrl.");
+            }
+
+            if (!ReferenceParser.TryParse(literal, out var type, out var id))
+            {
+                throw FhirException.Unprocessable($"A {resource.TypeName} has a reference that is not of the form Type/id.");
+            }
+
+            await EnsureExistsAsync(type, id, resource.TypeName, cancellationToken);
+        }
+    }
+
+    public async Task<StoredResource> WriteAsync(Resource resource, string id, StoredResource? current, string method,
+        CancellationToken cancellationToken)
+    {
+        var version = (current?.Version ?? 0) + 1;
+        var now = Truncate(time.GetUtcNow());
+        resource.Id = id;
+        resource.Meta ??= new Meta();
+        resource.Meta.VersionId = version.ToString(CultureInfo.InvariantCulture);
+        resource.Meta.LastUpdated = now;
+        var json = FhirJson.Serialize(resource);
+        var owner = current?.Owner ?? context.Scope.ClientId;
+        var write = new ResourceWrite(resource.TypeName, id, version, owner, now, method, json, indexer.Extract(resource));
+        await session.SaveAsync(write, cancellationToken);
+        knownTargets.Add($"{resource.TypeName}/{id}");
+        return new StoredResource(resource.TypeName, id, version, now, false, owner, method, json);
+    }
+
+    public async Task<StoredResource> DeleteAsync(StoredResource current, CancellationToken cancellationToken)
+    {
+        var now = Truncate(time.GetUtcNow());
+        var version = current.Version + 1;
+        await session.SaveAsync(new ResourceWrite(current.Type, current.Id, version, current.Owner, now, "DELETE", null, []), cancellationToken);
+        knownTargets.Remove($"{current.Type}/{current.Id}");
+        return current with { Version = version, LastUpdated = now, Deleted = true, Method = "DELETE", Json = null };
+    }
+
+    /// <summary>Marks a target as existing without a lookup (an id assigned earlier in the same transaction).</summary>
+    public void Expect(string type, string id) => knownTargets.Add($"{type}/{id}");
+
+    public static string NewId() => Guid.CreateVersion7().ToString();
+
+    private async Task<string> ResolveConditionalAsync(string type, string criteria, CancellationToken cancellationToken)
+    {
+        ResourceTypes.EnsureKnown(type);
+        var matches = await MatchAsync(type, criteria, cancellationToken);
+        return matches.Count switch
+        {
+            1 => $"{type}/{matches[0].Id}",
+            0 => throw FhirException.Unprocessable($"The conditional reference to {type} matches no resource."),
+            _ => throw FhirException.PreconditionFailed($"The conditional reference to {type} matches more than one resource."),
+        };
+    }
+
+    private async Task EnsureExistsAsync(string type, string id, string from, CancellationToken cancellationToken)
+    {
+        var key = $"{type}/{id}";
+        if (knownTargets.Contains(key))
+        {
+            return;
+        }
+
+        var target = await ReadVisibleAsync(type, id, cancellationToken);
+        if (target is null || target.Deleted)
+        {
+            throw FhirException.Unprocessable($"A {from} refers to {type}/{id}, which does not exist here.");
+        }
+
+        knownTargets.Add(key);
+    }
+
+    // Stored and printed times must agree, and FHIR instants are printed to the millisecond.
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+}

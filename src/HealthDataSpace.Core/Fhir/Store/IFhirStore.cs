@@ -1,0 +1,47 @@
+using HealthDataSpace.Core.Fhir.Search;
+
+namespace HealthDataSpace.Core.Fhir.Store;
+
+/// <summary>
+/// The identified FHIR store: versioned resources plus their search-index rows. Implemented by SQLite (embedded
+/// default) and PostgreSQL; one contract test suite runs against both.
+/// </summary>
+public interface IFhirStore
+{
+    /// <summary>Creates or upgrades the schema. Safe to call on every start.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a unit of work. A write session is one database transaction: nothing it wrote is visible to others
+    /// until <see cref="IFhirStoreSession.CommitAsync"/>, and disposing it uncommitted rolls everything back.
+    /// </summary>
+    Task<IFhirStoreSession> OpenSessionAsync(bool forWrite, CancellationToken cancellationToken);
+}
+
+/// <summary>One unit of work over the store; see <see cref="IFhirStore.OpenSessionAsync"/>.</summary>
+public interface IFhirStoreSession : IAsyncDisposable
+{
+    /// <summary>The current version's metadata (and body unless deleted), or null if the id was never used.</summary>
+    Task<StoredResource?> ReadAsync(string type, string id, CancellationToken cancellationToken);
+
+    Task<StoredResource?> ReadVersionAsync(string type, string id, long version, CancellationToken cancellationToken);
+
+    /// <summary>Versions of one resource, newest first.</summary>
+    Task<SearchResult> HistoryAsync(string type, string id, int count, int offset, CancellationToken cancellationToken);
+
+    Task<SearchResult> SearchAsync(SearchQuery query, string? ownerFilter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a new version and replaces the resource's index rows. Throws <see cref="FhirException"/> 409 when
+    /// another writer got there first (the current version is not <c>write.Version - 1</c>).
+    /// </summary>
+    Task SaveAsync(ResourceWrite write, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Serialises writers that must not interleave, such as two conditional creates with the same criteria,
+    /// until this session ends. A no-op where the store already has a single writer.
+    /// </summary>
+    Task LockAsync(string key, CancellationToken cancellationToken);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,148 @@
+using System.Data.Common;
+using System.Text;
+using HealthDataSpace.Core.Fhir.Search;
+using HealthDataSpace.Core.Fhir.Store;
+
+namespace HealthDataSpace.Storage.Fhir;
+
+/// <summary>Version and index rows waiting to be written in multi-row INSERTs.</summary>
+internal sealed class PendingRows
+{
+    // Stay well below both databases' bound-parameter limits (SQLite 32,766; PostgreSQL 65,535).
+    private const int MaxParametersPerStatement = 6000;
+    private const int FlushThreshold = 20_000;
+
+    private static readonly TableShape Versions = new("fhir_versions", ["rid", "version", "last_updated", "method", "json"]);
+
+    private static readonly Dictionary<SearchParamKind, TableShape> IndexTables = new()
+    {
+        [SearchParamKind.Token] = new("idx_token", ["rid", "res_type", "param", "sys", "code"]),
+        [SearchParamKind.String] = new("idx_string", ["rid", "res_type", "param", "norm", "exact"]),
+        [SearchParamKind.Reference] = new("idx_reference", ["rid", "res_type", "param", "target_type", "target_id", "url"]),
+        [SearchParamKind.Date] = new("idx_date", ["rid", "res_type", "param", "lo", "hi"]),
+        [SearchParamKind.Number] = new("idx_number", ["rid", "res_type", "param", "num"]),
+        [SearchParamKind.Quantity] = new("idx_quantity", ["rid", "res_type", "param", "num", "sys", "code"]),
+        [SearchParamKind.Uri] = new("idx_uri", ["rid", "res_type", "param", "uri"]),
+    };
+
+    private readonly Dictionary<TableShape, List<object?[]>> rows = [];
+    private int count;
+
+    public bool IsEmpty => count == 0;
+
+    public bool IsLarge => count >= FlushThreshold;
+
+    public void Add(long rid, ResourceWrite write)
+    {
+        Append(Versions, [rid, write.Version, write.LastUpdated.UtcTicks, write.Method, write.Json]);
+        foreach (var e in write.Index)
+        {
+            object?[] row = e.Kind switch
+            {
+                SearchParamKind.Token => [rid, write.Type, e.Param, e.System, e.Code],
+                SearchParamKind.String => [rid, write.Type, e.Param, e.Code, e.Text],
+                SearchParamKind.Reference => [rid, write.Type, e.Param, e.System, e.Code, e.Text],
+                SearchParamKind.Date => [rid, write.Type, e.Param, e.Low, e.High],
+                SearchParamKind.Number => [rid, write.Type, e.Param, e.Number],
+                SearchParamKind.Quantity => [rid, write.Type, e.Param, e.Number, e.System, e.Code],
+                SearchParamKind.Uri => [rid, write.Type, e.Param, e.Text],
+                _ => throw new InvalidOperationException($"No index table for {e.Kind}."),
+            };
+            Append(IndexTables[e.Kind], row);
+        }
+    }
+
+    public async Task FlushAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        // Versions first, so a crash between statements can never leave index rows for a missing version
+        // (it cannot anyway inside one transaction; the order keeps the intent obvious).
+        if (rows.Remove(Versions, out var versionRows))
+        {
+            await InsertAsync(connection, transaction, Versions, versionRows, cancellationToken);
+        }
+
+        foreach (var (table, tableRows) in rows)
+        {
+            await InsertAsync(connection, transaction, table, tableRows, cancellationToken);
+        }
+
+        rows.Clear();
+        count = 0;
+    }
+
+    private void Append(TableShape table, object?[] row)
+    {
+        if (!rows.TryGetValue(table, out var list))
+        {
+            rows[table] = list = [];
+        }
+
+        list.Add(row);
+        count++;
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, TableShape table,
+        List<object?[]> tableRows, CancellationToken cancellationToken)
+    {
+        var rowsPerStatement = Math.Max(1, MaxParametersPerStatement / table.Columns.Length);
+        for (var start = 0; start < tableRows.Count; start += rowsPerStatement)
+        {
+            var n = Math.Min(rowsPerStatement, tableRows.Count - start);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = table.InsertSql(n);
+            var p = 0;
+            for (var r = start; r < start + n; r++)
+            {
+                foreach (var value in tableRows[r])
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "p" + p++;
+                    parameter.Value = value ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private sealed class TableShape(string name, string[] columns)
+    {
+        private readonly Dictionary<int, string> sqlByRowCount = [];
+
+        public string[] Columns { get; } = columns;
+
+        public string InsertSql(int rowCount)
+        {
+            lock (sqlByRowCount)
+            {
+                if (sqlByRowCount.TryGetValue(rowCount, out var cached))
+                {
+                    return cached;
+                }
+
+                var sql = new StringBuilder($"INSERT INTO {name} ({string.Join(", ", Columns)}) VALUES ");
+                var p = 0;
+                for (var r = 0; r < rowCount; r++)
+                {
+                    sql.Append(r == 0 ? "(" : ", (");
+                    for (var c = 0; c < Columns.Length; c++)
+                    {
+                        sql.Append(c == 0 ? "@p" : ", @p").Append(p++);
+                    }
+
+                    sql.Append(')');
+                }
+
+                var text = sql.ToString();
+                if (sqlByRowCount.Count < 64)
+                {
+                    sqlByRowCount[rowCount] = text;
+                }
+
+                return text;
+            }
+        }
+    }
+}

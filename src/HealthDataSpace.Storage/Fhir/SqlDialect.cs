@@ -1,0 +1,25 @@
+using System.Data.Common;
+
+namespace HealthDataSpace.Storage.Fhir;
+
+/// <summary>
+/// What differs between the SQL databases behind the FHIR store. Everything else — the statements that read,
+/// write and search — is shared, so both backends answer searches identically (one contract suite tests both).
+/// </summary>
+internal abstract class SqlDialect
+{
+    public abstract string Name { get; }
+
+    /// <summary>DDL creating the schema if absent; statements separated by ';'.</summary>
+    public abstract string Schema { get; }
+
+    /// <summary>True where the database allows one writer at a time, so writers queue in-process instead.</summary>
+    public abstract bool SingleWriter { get; }
+
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    public abstract Task<DbTransaction> BeginAsync(DbConnection connection, bool forWrite, CancellationToken cancellationToken);
+
+    /// <summary>Statement taking a transaction-scoped lock on parameter @key (a 64-bit hash), or null if none is needed.</summary>
+    public abstract string? LockStatement { get; }
+}

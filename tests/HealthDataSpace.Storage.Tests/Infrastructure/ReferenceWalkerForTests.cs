@@ -1,0 +1,42 @@
+using System.Collections;
+using Hl7.Fhir.Model;
+
+namespace HealthDataSpace.Storage.Tests.Infrastructure;
+
+/// <summary>
+/// An independent walk over a resource's references, written separately from the engine's own so that a bug in
+/// the engine's walker cannot hide a reference from the test.
+/// </summary>
+internal static class ReferenceWalkerForTests
+{
+    public static List<ResourceReference> FindAll(Base root)
+    {
+        var found = new List<ResourceReference>();
+        var stack = new Stack<Base>([root]);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (node is ResourceReference r)
+            {
+                found.Add(r);
+            }
+
+            foreach (var child in node.EnumerateElements().Select(p => p.Value))
+            {
+                if (child is Base b)
+                {
+                    stack.Push(b);
+                }
+                else if (child is IEnumerable list and not string)
+                {
+                    foreach (var item in list.OfType<Base>())
+                    {
+                        stack.Push(item);
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+}
