@@ -53,7 +53,7 @@ PG_STARTED=false
 stop_postgres() {
     if [[ "$PG_STARTED" == true ]]; then
         PG_STARTED=false
-        "$ROOT/infra/local/postgres.sh" stop "$PG_DIR" || log "warning: could not stop PostgreSQL in $PG_DIR"
+        bash "$ROOT/infra/local/postgres.sh" stop "$PG_DIR" || log "warning: could not stop PostgreSQL in $PG_DIR"
     fi
 }
 
@@ -93,9 +93,9 @@ cmd_test() {
 
     # Every run starts from an empty cluster (a crashed earlier run may even have left its server up). The cluster
     # stays on disk after the run so its server.log can be read when a test fails.
-    "$ROOT/infra/local/postgres.sh" stop "$PG_DIR" --purge 2>/dev/null
+    bash "$ROOT/infra/local/postgres.sh" stop "$PG_DIR" --purge 2>/dev/null
     local conn
-    conn="$("$ROOT/infra/local/postgres.sh" start "$PG_DIR")"
+    conn="$(bash "$ROOT/infra/local/postgres.sh" start "$PG_DIR")"
     PG_STARTED=true
     export HDS_TEST_POSTGRES="$conn"
     log "PostgreSQL for tests: $conn (data in $PG_DIR)"
