@@ -1,6 +1,24 @@
+using HealthDataSpace.Gateway.Auth;
+using HealthDataSpace.Gateway.Features.Fhir;
+using HealthDataSpace.Gateway.Hosting;
+using HealthDataSpace.Gateway.Storage;
+
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddGatewayHosting();
+builder.AddGatewayAuthentication();
+builder.AddGatewayStorage();
+builder.AddFhirApi();
+
 var app = builder.Build();
+
+app.UseGatewayErrorHandling();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthEndpoints();
+app.MapAuthEndpoints();
+app.MapFhirApi();
 
 app.Run();
 

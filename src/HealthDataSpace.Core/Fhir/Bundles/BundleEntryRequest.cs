@@ -1,4 +1,3 @@
-using System.Globalization;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
@@ -41,7 +40,7 @@ internal sealed class BundleEntryRequest
 
     public string? IfNoneExist => Entry.Request?.IfNoneExist;
 
-    public long? IfMatch => ParseEtag(Entry.Request?.IfMatch);
+    public long? IfMatch => ETags.ParseVersion(Entry.Request?.IfMatch);
 
     public string Describe => $"entry {Index} ({Method.ToString().ToUpperInvariant()} {Type})";
 
@@ -125,25 +124,5 @@ internal sealed class BundleEntryRequest
         {
             throw FhirException.BadRequest($"Bundle entry {Index}: the resource is a {Resource.TypeName} but request.url is for {Type}.");
         }
-    }
-
-    /// <summary>Reads <c>W/"3"</c> (or a bare 3) as version 3.</summary>
-    public static long? ParseEtag(string? etag)
-    {
-        if (string.IsNullOrWhiteSpace(etag))
-        {
-            return null;
-        }
-
-        var text = etag.Trim();
-        if (text.StartsWith("W/", StringComparison.Ordinal))
-        {
-            text = text[2..];
-        }
-
-        text = text.Trim('"');
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-            ? version
-            : throw FhirException.BadRequest("If-Match must be a version ETag such as W/\"3\".");
     }
 }

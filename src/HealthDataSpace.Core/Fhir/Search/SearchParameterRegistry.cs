@@ -16,12 +16,21 @@ public sealed class SearchParameterRegistry
 
     private static readonly string[] CommonRoots = ["Resource", "DomainResource"];
 
+    // The spec defines these for every resource; Firely's embedded list leaves them out, so they are added here.
+    private static readonly SearchParamDefinition[] ResourceParameters =
+    [
+        Common("_tag", SearchParamType.Token, "Resource.meta.tag", "Resource-tag"),
+        Common("_profile", SearchParamType.Uri, "Resource.meta.profile", "Resource-profile"),
+        Common("_security", SearchParamType.Token, "Resource.meta.security", "Resource-security"),
+        Common("_source", SearchParamType.Uri, "Resource.meta.source", "Resource-source"),
+    ];
+
     private readonly FrozenDictionary<string, FrozenDictionary<string, SearchParameter>> byType;
 
     public SearchParameterRegistry()
     {
         var definitions = ModelInfo.SearchParameters;
-        var common = definitions.Where(d => CommonRoots.Contains(d.Resource)).ToList();
+        var common = definitions.Where(d => CommonRoots.Contains(d.Resource)).Concat(ResourceParameters).ToList();
         byType = definitions
             .Where(d => d.Resource is not null && ResourceTypes.IsKnown(d.Resource))
             .GroupBy(d => d.Resource!)
@@ -75,6 +84,15 @@ public sealed class SearchParameterRegistry
             }
         }
     }
+
+    private static SearchParamDefinition Common(string name, SearchParamType type, string expression, string id) => new()
+    {
+        Resource = "Resource",
+        Name = name,
+        Type = type,
+        Expression = expression,
+        Url = $"http://hl7.org/fhir/SearchParameter/{id}",
+    };
 
     private static string ReplaceRoot(string branch, string root, string type)
     {

@@ -1,0 +1,55 @@
+using HealthDataSpace.Core.Fhir;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace HealthDataSpace.Gateway.Features.Fhir;
+
+/// <summary>
+/// The one place FHIR errors become OperationOutcomes. Refusals (<see cref="FhirException"/>, oversize or broken
+/// requests) keep their status; anything unexpected is a 500 whose body says nothing about the data, and whose log
+/// line names only the exception type, never its message (which could quote data).
+/// </summary>
+internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!http.Request.Path.StartsWithSegments("/fhir", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var error = exception switch
+        {
+            FhirException fhir => fhir,
+            BadHttpRequestException { StatusCode: 413 } => FhirException.TooLarge("The request body is larger than this server accepts (see Fhir:MaxBundleBytes)."),
+            BadHttpRequestException bad => new FhirException(bad.StatusCode, OperationOutcome.IssueType.Invalid, "The HTTP request is malformed."),
+            OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+        if (error is null)
+        {
+            if (http.RequestAborted.IsCancellationRequested)
+            {
+                return true;
+            }
+
+            LogUnexpected(logger, exception.GetType().Name, http.Request.Method, http.Request.Path.Value ?? string.Empty);
+            error = new FhirException(500, OperationOutcome.IssueType.Exception, "The server failed to process the request. Nothing was stored.");
+        }
+        else
+        {
+            LogRefused(logger, error.Status, error.Issue.ToString());
+        }
+
+        http.Response.StatusCode = error.Status;
+        http.Response.ContentType = FhirHttp.ContentType;
+        await http.Response.WriteAsync(OperationOutcomes.From(error).ToJson(), cancellationToken);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "FHIR request {Method} {Path} failed unexpectedly ({ExceptionType}).")]
+    private static partial void LogUnexpected(ILogger logger, string exceptionType, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "FHIR request refused with {Status} ({Issue}).")]
+    private static partial void LogRefused(ILogger logger, int status, string issue);
+}
