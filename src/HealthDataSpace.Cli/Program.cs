@@ -1,1 +1,3 @@
-return 0;
+using HealthDataSpace.Cli;
+
+return await HdsCli.RunAsync(args);

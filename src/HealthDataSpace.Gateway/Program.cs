@@ -1,6 +1,15 @@
+using HealthDataSpace.Gateway.Auth;
+
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddGatewayAuthentication();
+
 var app = builder.Build();
+
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapAuthEndpoints();
 
 app.Run();
 
