@@ -28,7 +28,11 @@ internal static class TokenCommand
         };
         var clientId = new Option<string?>("--client-id") { Description = "Calling application id (azp). Default depends on the first role." };
         var subject = new Option<string?>("--subject") { Description = "Object id (oid/sub). Default: a stable id derived from the client id." };
-        var data = new Option<string>("--data") { Description = "Data folder holding dev-issuer/signing-key.json.", DefaultValueFactory = _ => "./data" };
+        var data = new Option<string>("--data")
+        {
+            Description = "The gateway's Storage:DataPath, holding dev-issuer/signing-key.json. Default: ./data, or the gateway project's data folder when run from the repository root.",
+            DefaultValueFactory = _ => DefaultDataPath(Directory.GetCurrentDirectory()),
+        };
         var lifetime = new Option<string>("--lifetime") { Description = "Token lifetime, e.g. 8h, 30m, 1d.", DefaultValueFactory = _ => "8h" };
         var issuer = new Option<string>("--issuer") { Description = "Issuer (iss).", DefaultValueFactory = _ => DevelopmentTokenMinter.DefaultIssuer };
         var audience = new Option<string>("--audience") { Description = "Audience (aud): the gateway's AzureAd:ClientId.", DefaultValueFactory = _ => DevelopmentTokenMinter.DefaultAudience };
@@ -83,6 +87,17 @@ internal static class TokenCommand
         });
 
         return command;
+    }
+
+    /// <summary>
+    /// <c>dotnet run --project src/HealthDataSpace.Gateway</c> runs the gateway in its project folder (launch profile),
+    /// so its default <c>./data</c> is <c>src/HealthDataSpace.Gateway/data</c>. From the repository root the CLI uses
+    /// that folder too, so both sides share one key without flags.
+    /// </summary>
+    internal static string DefaultDataPath(string currentDirectory)
+    {
+        var gatewayProject = Path.Combine(currentDirectory, "src", "HealthDataSpace.Gateway");
+        return Directory.Exists(gatewayProject) ? Path.Combine(gatewayProject, "data") : Path.Combine(currentDirectory, "data");
     }
 
     internal static bool TryParseLifetime(string text, out TimeSpan lifetime)

@@ -21,6 +21,8 @@ internal static class AuthEndpoints
         var options = app.ServiceProvider.GetRequiredService<IOptions<GatewayAuthenticationOptions>>().Value;
         if (options.DevelopmentIssuer.Enabled)
         {
+            // Create the key now rather than on the first JWKS request, so `hds token` finds and shares it.
+            _ = app.ServiceProvider.GetRequiredService<DevelopmentSigningKeyStore>().Key;
             MapDevelopmentIssuer(app);
         }
 

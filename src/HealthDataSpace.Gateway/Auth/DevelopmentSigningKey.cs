@@ -67,7 +67,16 @@ internal sealed class DevelopmentSigningKey : IDisposable
 
     private static void TryCreate(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        // The data folder may sit inside a git working tree (src/HealthDataSpace.Gateway/data); never let the
+        // private key be committed by accident.
+        var gitIgnore = Path.Combine(folder, ".gitignore");
+        if (!File.Exists(gitIgnore))
+        {
+            File.WriteAllText(gitIgnore, "*\n");
+        }
+
         using var rsa = RSA.Create(2048);
         var kid = Base64UrlEncoder.Encode(
             new RsaSecurityKey(rsa.ExportParameters(false)).ComputeJwkThumbprint());

@@ -34,7 +34,12 @@ internal static class DevelopmentTokenMinter
             IssuedAt = issuedAt,
             NotBefore = issuedAt,
             Expires = issuedAt.Add(request.Lifetime),
-            SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.RsaSha256)
+            {
+                // IdentityModel caches signature providers by key id; the key object is disposed after use, and a
+                // cached provider would later sign with a disposed RSA instance.
+                CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
+            },
             Claims = new Dictionary<string, object>
             {
                 ["azp"] = request.ClientId,
