@@ -1,0 +1,99 @@
+using HealthDataSpace.Gateway.Auth;
+using HealthDataSpace.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+namespace HealthDataSpace.Gateway.Tests.Auth;
+
+[Collection(GatewayTestGroup.Name)]
+public sealed class StartupValidationTests(GatewayFixture fixture)
+{
+    [Fact]
+    public void Start_RequireHttpsMetadataFalseInProduction_Fails()
+    {
+        using var factory = new GatewayFactory(fixture.Identity)
+            .WithEnvironment("Production")
+            .WithSetting("Authentication:RequireHttpsMetadata", "false");
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains("RequireHttpsMetadata=false is only allowed in the Development environment", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_DevelopmentIssuerEnabledInProduction_Fails()
+    {
+        using var factory = new GatewayFactory(fixture.Identity)
+            .WithEnvironment("Production")
+            .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Authentication:DevelopmentIssuer:Enabled", "true");
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains("DevelopmentIssuer:Enabled=true is only allowed in the Development environment", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("RequireHttpsMetadata", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_MissingClientId_Fails()
+    {
+        using var factory = new GatewayFactory(fixture.Identity).WithSetting("AzureAd:ClientId", "");
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains("AzureAd:ClientId is required", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_ProductionWithHttpsMetadata_Starts()
+    {
+        using var factory = new GatewayFactory(fixture.Identity)
+            .WithEnvironment("Production")
+            .WithSetting("Authentication:RequireHttpsMetadata", "true");
+
+        using var client = factory.CreateClient();
+
+        Assert.NotNull(client);
+    }
+
+    [Fact]
+    public void Validate_MissingAzureAdSection_FailsWithClearMessage()
+    {
+        var validator = new AzureAdOptionsValidator(new ConfigurationBuilder().Build());
+
+        var result = validator.Validate(null, new AzureAdOptions());
+
+        Assert.True(result.Failed);
+        Assert.Contains("'AzureAd' configuration section is missing", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MissingInstanceAndTenant_ListsBoth()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureAd:ClientId"] = "x" })
+            .Build();
+        var validator = new AzureAdOptionsValidator(configuration);
+
+        var result = validator.Validate(null, new AzureAdOptions { ClientId = "x" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("AzureAd:Instance is required", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("AzureAd:TenantId is required", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    private static string StartupFailure(GatewayFactory factory)
+    {
+        var exception = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var messages = new List<string>();
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            messages.Add(current.Message);
+            if (current is AggregateException aggregate)
+            {
+                messages.AddRange(aggregate.InnerExceptions.Select(e => e.Message));
+            }
+        }
+
+        return string.Join(" | ", messages);
+    }
+}
