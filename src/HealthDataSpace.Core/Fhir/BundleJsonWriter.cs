@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using HealthDataSpace.Core.Fhir.Store;
 
@@ -10,6 +11,9 @@ namespace HealthDataSpace.Core.Fhir;
 /// </summary>
 public static class BundleJsonWriter
 {
+    // FHIR JSON is read by machines and people; '+' and '&' in timestamps and URLs need no \u escapes.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public sealed record Link(string Relation, string Url);
 
     public static byte[] Searchset(int total, IReadOnlyList<StoredResource> resources, IEnumerable<Link> links, string baseUrl) =>
@@ -48,7 +52,7 @@ public static class BundleJsonWriter
                 writer.WriteStartObject("response");
                 writer.WriteString("status", version.Deleted ? "204" : version.Version == 1 ? "201" : "200");
                 writer.WriteString("etag", version.ETag);
-                writer.WriteString("lastModified", version.LastUpdated.ToString("yyyy-MM-ddTHH:mm:ss.fffK", System.Globalization.CultureInfo.InvariantCulture));
+                writer.WriteString("lastModified", Instant(version.LastUpdated));
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }
@@ -57,13 +61,13 @@ public static class BundleJsonWriter
     private static byte[] Write(string type, int total, IEnumerable<Link> links, int entryCount, Action<Utf8JsonWriter> entries)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("resourceType", "Bundle");
             writer.WriteString("id", Guid.NewGuid().ToString());
             writer.WriteStartObject("meta");
-            writer.WriteString("lastUpdated", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffK", System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteString("lastUpdated", Instant(DateTimeOffset.UtcNow));
             writer.WriteEndObject();
             writer.WriteString("type", type);
             writer.WriteNumber("total", total);
@@ -94,4 +98,7 @@ public static class BundleJsonWriter
 
         return buffer.WrittenSpan.ToArray();
     }
+
+    private static string Instant(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -10,7 +10,8 @@ internal sealed partial class StorageInitializer(IFhirStore store, IOptions<Stor
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.InitializeAsync(cancellationToken);
-        LogReady(logger, options.Value.Provider.ToString());
+        var provider = options.Value.Provider == StorageProvider.Postgres ? "PostgreSQL" : "SQLite";
+        LogReady(logger, provider);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

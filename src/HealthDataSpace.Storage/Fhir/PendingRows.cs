@@ -8,8 +8,6 @@ namespace HealthDataSpace.Storage.Fhir;
 /// <summary>Version and index rows waiting to be written in multi-row INSERTs.</summary>
 internal sealed class PendingRows
 {
-    // Stay well below both databases' bound-parameter limits (SQLite 32,766; PostgreSQL 65,535).
-    private const int MaxParametersPerStatement = 6000;
     private const int FlushThreshold = 20_000;
 
     private static readonly TableShape Versions = new("fhir_versions", ["rid", "version", "last_updated", "method", "json"]);
@@ -52,18 +50,18 @@ internal sealed class PendingRows
         }
     }
 
-    public async Task FlushAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    public async Task FlushAsync(DbConnection connection, DbTransaction transaction, int maxParameters, CancellationToken cancellationToken)
     {
         // Versions first, so a crash between statements can never leave index rows for a missing version
         // (it cannot anyway inside one transaction; the order keeps the intent obvious).
         if (rows.Remove(Versions, out var versionRows))
         {
-            await InsertAsync(connection, transaction, Versions, versionRows, cancellationToken);
+            await InsertAsync(connection, transaction, Versions, versionRows, maxParameters, cancellationToken);
         }
 
         foreach (var (table, tableRows) in rows)
         {
-            await InsertAsync(connection, transaction, table, tableRows, cancellationToken);
+            await InsertAsync(connection, transaction, table, tableRows, maxParameters, cancellationToken);
         }
 
         rows.Clear();
@@ -82,9 +80,15 @@ internal sealed class PendingRows
     }
 
     private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, TableShape table,
-        List<object?[]> tableRows, CancellationToken cancellationToken)
+        List<object?[]> tableRows, int maxParameters, CancellationToken cancellationToken)
     {
-        var rowsPerStatement = Math.Max(1, MaxParametersPerStatement / table.Columns.Length);
+        if (maxParameters == 0)
+        {
+            await InsertRowByRowAsync(connection, transaction, table, tableRows, cancellationToken);
+            return;
+        }
+
+        var rowsPerStatement = Math.Max(1, maxParameters / table.Columns.Length);
         for (var start = 0; start < tableRows.Count; start += rowsPerStatement)
         {
             var n = Math.Min(rowsPerStatement, tableRows.Count - start);
@@ -101,6 +105,31 @@ internal sealed class PendingRows
                     parameter.Value = value ?? DBNull.Value;
                     command.Parameters.Add(parameter);
                 }
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static async Task InsertRowByRowAsync(DbConnection connection, DbTransaction transaction, TableShape table,
+        List<object?[]> tableRows, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = table.InsertSql(1);
+        var parameters = new DbParameter[table.Columns.Length];
+        for (var c = 0; c < parameters.Length; c++)
+        {
+            parameters[c] = command.CreateParameter();
+            parameters[c].ParameterName = "p" + c;
+            command.Parameters.Add(parameters[c]);
+        }
+
+        foreach (var row in tableRows)
+        {
+            for (var c = 0; c < parameters.Length; c++)
+            {
+                parameters[c].Value = row[c] ?? DBNull.Value;
             }
 
             await command.ExecuteNonQueryAsync(cancellationToken);

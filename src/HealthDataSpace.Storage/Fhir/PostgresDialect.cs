@@ -16,6 +16,8 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
 
     public override string? LockStatement => "SELECT pg_advisory_xact_lock(@key)";
 
+    public override int MaxParametersPerInsert => 6000;
+
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
 

@@ -20,6 +20,13 @@ internal abstract class SqlDialect
 
     public abstract Task<DbTransaction> BeginAsync(DbConnection connection, bool forWrite, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many bound parameters one INSERT may carry. Zero means one row per statement, prepared once and re-bound:
+    /// best for in-process SQLite, whose named-parameter binding is linear per parameter (so big statements are
+    /// quadratic). PostgreSQL prefers fewer, larger statements, to save round trips.
+    /// </summary>
+    public abstract int MaxParametersPerInsert { get; }
+
     /// <summary>Statement taking a transaction-scoped lock on parameter @key (a 64-bit hash), or null if none is needed.</summary>
     public abstract string? LockStatement { get; }
 }

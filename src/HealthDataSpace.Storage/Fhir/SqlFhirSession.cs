@@ -140,7 +140,7 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
     }
 
     private Task FlushAsync(CancellationToken cancellationToken) =>
-        pending.IsEmpty ? Task.CompletedTask : pending.FlushAsync(connection, transaction, cancellationToken);
+        pending.IsEmpty ? Task.CompletedTask : pending.FlushAsync(connection, transaction, dialect.MaxParametersPerInsert, cancellationToken);
 
     private static async Task<long> ScalarOrConflictAsync(DbCommand command, ResourceWrite write, CancellationToken cancellationToken)
     {

@@ -18,6 +18,8 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
 
     public override string? LockStatement => null;
 
+    public override int MaxParametersPerInsert => 0;
+
     public static SqliteDialect ForFile(string path)
     {
         var builder = new SqliteConnectionStringBuilder

@@ -15,7 +15,7 @@ internal sealed class CapabilityStatementFactory(SearchParameterRegistry registr
     private static readonly string Version = typeof(CapabilityStatementFactory).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
     private readonly ConcurrentDictionary<string, string> byBaseUrl = new(StringComparer.Ordinal);
 
-    public string Json(string baseUrl) => byBaseUrl.GetOrAdd(baseUrl, b => Build(b).ToJson());
+    public string Json(string baseUrl) => byBaseUrl.GetOrAdd(baseUrl, b => FhirJson.Serialize(Build(b)));
 
     private CapabilityStatement Build(string baseUrl)
     {

@@ -33,17 +33,21 @@ internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler>
                 return true;
             }
 
-            LogUnexpected(logger, exception.GetType().Name, http.Request.Method, http.Request.Path.Value ?? string.Empty);
+            if (logger.IsEnabled(LogLevel.Error))
+            {
+                LogUnexpected(logger, exception.GetType().Name, http.Request.Method, http.Request.Path.Value ?? string.Empty);
+            }
+
             error = new FhirException(500, OperationOutcome.IssueType.Exception, "The server failed to process the request. Nothing was stored.");
         }
         else
         {
-            LogRefused(logger, error.Status, error.Issue.ToString());
+            LogRefused(logger, error.Status, error.Issue);
         }
 
         http.Response.StatusCode = error.Status;
         http.Response.ContentType = FhirHttp.ContentType;
-        await http.Response.WriteAsync(OperationOutcomes.From(error).ToJson(), cancellationToken);
+        await http.Response.WriteAsync(FhirJson.Serialize(OperationOutcomes.From(error)), cancellationToken);
         return true;
     }
 
@@ -51,5 +55,5 @@ internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler>
     private static partial void LogUnexpected(ILogger logger, string exceptionType, string method, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "FHIR request refused with {Status} ({Issue}).")]
-    private static partial void LogRefused(ILogger logger, int status, string issue);
+    private static partial void LogRefused(ILogger logger, int status, OperationOutcome.IssueType issue);
 }

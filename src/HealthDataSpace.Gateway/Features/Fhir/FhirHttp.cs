@@ -64,7 +64,7 @@ internal static class FhirHttp
     public static bool Prefers(HttpRequest request, string token) =>
         request.Headers["Prefer"].Any(v => v is not null && v.Contains(token, StringComparison.OrdinalIgnoreCase));
 
-    public static IResult Json(byte[] body, int status = 200) => Results.Bytes(body, ContentType, statusCode: status);
+    public static IResult Json(byte[] body) => Results.Bytes(body, ContentType);
 
     public static IResult Resource(HttpContext http, StoredResource stored, int status, bool withLocation)
     {
@@ -86,7 +86,7 @@ internal static class FhirHttp
             if (Prefers(http.Request, "return=OperationOutcome"))
             {
                 var note = OperationOutcomes.Information($"{stored.Type}/{stored.Id} stored as version {stored.Version}.");
-                return Results.Text(note.ToJson(), ContentType, statusCode: status);
+                return Results.Text(FhirJson.Serialize(note), ContentType, statusCode: status);
             }
         }
 
@@ -94,7 +94,7 @@ internal static class FhirHttp
     }
 
     public static IResult Outcome(FhirException error) =>
-        Results.Text(OperationOutcomes.From(error).ToJson(), ContentType, statusCode: error.Status);
+        Results.Text(FhirJson.Serialize(OperationOutcomes.From(error)), ContentType, statusCode: error.Status);
 
     private static FhirException TooLarge(FhirOptions options) =>
         FhirException.TooLarge($"The request body is larger than this server accepts ({options.MaxBundleBytes} bytes; see Fhir:MaxBundleBytes).");

@@ -36,8 +36,10 @@ internal static partial class FhirWriteHandlers
         FhirHttp.EnsureType(type);
         var resource = await FhirHttp.ReadResourceAsync(http, fhir.Options, type);
         var entry = await SingleEntryAsync(http, fhir, Bundle.HTTPVerb.PUT, type, resource);
-        var stored = await fhir.ReadAsync(FhirHttp.Context(http), type, entry.Response.Location.Split('/')[1], http.RequestAborted);
-        return FhirHttp.Resource(http, stored, entry.Response.Status.StartsWith("201", StringComparison.Ordinal) ? 201 : 200, withLocation: true);
+        var location = entry.Response?.Location ?? throw new InvalidOperationException("A conditional update produced no location.");
+        var stored = await fhir.ReadAsync(FhirHttp.Context(http), type, location.Split('/')[1], http.RequestAborted);
+        var created = entry.Response.Status?.StartsWith("201", StringComparison.Ordinal) == true;
+        return FhirHttp.Resource(http, stored, created ? 201 : 200, withLocation: true);
     }
 
     public static async Task<IResult> DeleteAsync(string type, string id, HttpContext http, FhirService fhir, ILogger<FhirService> logger)
@@ -72,9 +74,10 @@ internal static partial class FhirWriteHandlers
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var returnRepresentation = FhirHttp.Prefers(http.Request, "return=representation");
         var response = await fhir.ProcessBundleAsync(FhirHttp.Context(http), bundle, returnRepresentation, http.RequestAborted);
-        LogBundle(logger, bundle.Type?.ToString() ?? "unknown", bundle.Entry.Count,
-            (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return Results.Text(response.ToJson(), FhirHttp.ContentType);
+        var elapsedMs = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var bundleType = bundle.Type == Bundle.BundleType.Transaction ? "transaction" : "batch";
+        LogBundle(logger, bundleType, bundle.Entry.Count, elapsedMs);
+        return Results.Text(FhirJson.Serialize(response), FhirHttp.ContentType);
     }
 
     /// <summary>Runs a conditional update or delete through the transaction engine, which already implements them.</summary>
