@@ -1,13 +1,13 @@
 using System.Collections;
 using Hl7.Fhir.Model;
 
-namespace HealthDataSpace.Storage.Tests.Infrastructure;
+namespace HealthDataSpace.Tests.Common;
 
 /// <summary>
 /// An independent walk over a resource's references, written separately from the engine's own so that a bug in
 /// the engine's walker cannot hide a reference from the test.
 /// </summary>
-internal static class ReferenceWalkerForTests
+public static class ReferenceWalkerForTests
 {
     public static List<ResourceReference> FindAll(Base root)
     {

@@ -1,7 +1,7 @@
-namespace HealthDataSpace.Storage.Tests.Infrastructure;
+namespace HealthDataSpace.Tests.Common;
 
 /// <summary>Locates the repository root and the shared, read-only test data beside it.</summary>
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 

@@ -1,10 +1,10 @@
 using HealthDataSpace.Core.Fhir;
 using Hl7.Fhir.Model;
 
-namespace HealthDataSpace.Storage.Tests.Infrastructure;
+namespace HealthDataSpace.Tests.Common;
 
 /// <summary>The Synthea bundles in shared/data (see its README): read-only, parsed fresh for every use.</summary>
-internal static class SyntheaData
+public static class SyntheaData
 {
     public static string PatientsFolder => Path.Combine(RepositoryPaths.SharedData, "synthea", "patients");
 
