@@ -9,6 +9,9 @@
 # the connection string goes to stderr so callers can capture stdout as-is.
 set -euo pipefail
 
+# shellcheck source=service-common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/service-common.sh"
+
 # Azurite 3.36+ declares node >= 21; Debian 12 machines here have Node.js 20, so pin the last release that supports it.
 # Override with AZURITE_VERSION=... where a newer Node.js is installed.
 readonly AZURITE_VERSION="${AZURITE_VERSION:-3.35.0}"
@@ -31,14 +34,6 @@ connection_string() {
         "$ACCOUNT_KEY" "$1"
 }
 
-# Ask the kernel for a free loopback port. Another process could grab it before Azurite binds; start retries then.
-free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
-}
 
 port_open() {
     python3 -c 'import socket, sys
@@ -112,15 +107,7 @@ cmd_start() {
 cmd_stop() {
     local dir="$1" purge="$2" pid _
     if pid="$(running_pid "$dir")"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            log "PID $pid still alive after 10 s; sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
+        terminate_pid "$pid"
         log "stopped Azurite (PID $pid)"
     else
         log "no Azurite running for $dir"
@@ -132,25 +119,4 @@ cmd_stop() {
     fi
 }
 
-main() {
-    [[ $# -ge 2 ]] || usage
-    local cmd="$1" dir="$2" purge=false
-    shift 2
-    while [[ $# -gt 0 ]]; do
-        case "$1" in
-            --purge) purge=true ;;
-            *) usage ;;
-        esac
-        shift
-    done
-    # Absolute path, so the PID file and --location keep meaning the same folder whatever the caller's directory.
-    [[ "$dir" == /* ]] || dir="$PWD/$dir"
-    dir="${dir%/}"
-    case "$cmd" in
-        start) [[ "$purge" == false ]] || usage; cmd_start "$dir" ;;
-        stop) cmd_stop "$dir" "$purge" ;;
-        *) usage ;;
-    esac
-}
-
-main "$@"
+service_main "$@"

@@ -10,6 +10,9 @@
 # stderr so callers can capture stdout as-is.
 set -euo pipefail
 
+# shellcheck source=service-common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/service-common.sh"
+
 readonly PG_USER=postgres
 
 log() { printf 'postgres.sh: %s\n' "$*" >&2; }
@@ -66,15 +69,6 @@ as_pg() {
     fi
 }
 
-# Ask the kernel for a free port on the loopback address. Another process could take it before postgres binds it;
-# start retries with a new port when that happens.
-free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
-}
 
 # postmaster.pid: line 1 is the PID, line 4 the port (PostgreSQL's documented layout).
 pid_of() { sed -n 1p "$1/postmaster.pid" 2>/dev/null || true; }
@@ -196,16 +190,7 @@ cmd_stop() {
             if [[ -z "$PG_BIN" ]] || ! as_pg "$PG_BIN/pg_ctl" stop -D "$data" -m fast -w -t 30 -s >&2; then
                 # pg_ctl can fail (binaries removed, pid file unreadable); the PID is still ours to end.
                 log "pg_ctl stop failed; sending SIGTERM to PID $pid"
-                kill -TERM "$pid" 2>/dev/null || true
-                local _
-                for _ in $(seq 1 50); do
-                    kill -0 "$pid" 2>/dev/null || break
-                    sleep 0.2
-                done
-                if kill -0 "$pid" 2>/dev/null; then
-                    log "PID $pid still alive after 10 s; sending SIGKILL"
-                    kill -KILL "$pid" 2>/dev/null || true
-                fi
+                terminate_pid "$pid"
             fi
         else
             log "no server running in $dir"
@@ -221,25 +206,4 @@ cmd_stop() {
     fi
 }
 
-main() {
-    [[ $# -ge 2 ]] || usage
-    local cmd="$1" dir="$2" purge=false
-    shift 2
-    while [[ $# -gt 0 ]]; do
-        case "$1" in
-            --purge) purge=true ;;
-            *) usage ;;
-        esac
-        shift
-    done
-    # Absolute path: pg_ctl and the 'postgres' user run from /, where a relative DIR would point elsewhere.
-    [[ "$dir" == /* ]] || dir="$PWD/$dir"
-    dir="${dir%/}"
-    case "$cmd" in
-        start) [[ "$purge" == false ]] || usage; cmd_start "$dir" ;;
-        stop) cmd_stop "$dir" "$purge" ;;
-        *) usage ;;
-    esac
-}
-
-main "$@"
+service_main "$@"

@@ -75,28 +75,8 @@ internal static partial class PathPlanParser
 
     private static List<string>? SplitTopLevel(string path)
     {
-        var result = new List<string>();
-        var depth = 0;
-        var start = 0;
-        for (var i = 0; i < path.Length; i++)
-        {
-            switch (path[i])
-            {
-                case '(':
-                    depth++;
-                    break;
-                case ')':
-                    depth--;
-                    break;
-                case '.' when depth == 0:
-                    result.Add(path[start..i].Trim());
-                    start = i + 1;
-                    break;
-            }
-        }
-
-        result.Add(path[start..].Trim());
-        return depth == 0 && result.TrueForAll(s => s.Length > 0) ? result : null;
+        var result = SplitOutsideParentheses(path, '.');
+        return result is not null && result.TrueForAll(s => s.Length > 0) ? result : null;
     }
 
     internal static int MatchingParen(string text, int open)
@@ -118,28 +98,34 @@ internal static partial class PathPlanParser
     }
 
     /// <summary>Splits an expression on '|' outside parentheses: each branch is one path.</summary>
-    internal static IEnumerable<string> SplitUnion(string expression)
+    internal static IEnumerable<string> SplitUnion(string expression) =>
+        SplitOutsideParentheses(expression, '|') ?? [expression];
+
+    /// <summary>Splits on a separator that is not inside parentheses; null when the parentheses do not balance.</summary>
+    private static List<string>? SplitOutsideParentheses(string text, char separator)
     {
+        var result = new List<string>();
         var depth = 0;
         var start = 0;
-        for (var i = 0; i < expression.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
-            switch (expression[i])
+            if (text[i] == '(')
             {
-                case '(':
-                    depth++;
-                    break;
-                case ')':
-                    depth--;
-                    break;
-                case '|' when depth == 0:
-                    yield return expression[start..i].Trim();
-                    start = i + 1;
-                    break;
+                depth++;
+            }
+            else if (text[i] == ')')
+            {
+                depth--;
+            }
+            else if (text[i] == separator && depth == 0)
+            {
+                result.Add(text[start..i].Trim());
+                start = i + 1;
             }
         }
 
-        yield return expression[start..].Trim();
+        result.Add(text[start..].Trim());
+        return depth == 0 ? result : null;
     }
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_]*$")]
