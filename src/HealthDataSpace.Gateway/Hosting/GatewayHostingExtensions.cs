@@ -1,3 +1,4 @@
+using HealthDataSpace.Gateway.Features.Fhir;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace HealthDataSpace.Gateway.Hosting;
@@ -18,7 +19,7 @@ internal static class GatewayHostingExtensions
     public static WebApplication UseGatewayErrorHandling(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(FhirStatusCodeWriter.WriteAsync);
         return app;
     }
 

@@ -131,4 +131,23 @@ public sealed class FhirBadInputTests(GatewayFixture fixture)
 
         await response.AssertOutcomeAsync(401);
     }
+
+    [Theory]
+    [InlineData("PATCH", "/fhir/Patient/some-id", 405)]
+    [InlineData("GET", "/fhir/Patient/a/b/c/d", 404)]
+    public async Task UnknownInteraction_OperationOutcome(string method, string url, int status)
+    {
+        var response = await hospital.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(url, UriKind.Relative)));
+
+        await response.AssertOutcomeAsync(status);
+    }
+
+    [Fact]
+    public async Task UnknownNonFhirRoute_ProblemDetails()
+    {
+        var response = await hospital.GetAsync("/no-such-thing");
+
+        Assert.Equal(404, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
 }
