@@ -45,7 +45,12 @@ public sealed class SyntheaIngestTests(GatewayFixture fixture) : IDisposable
             .Distinct()
             .ToList();
 
+        var names = stored.Values.OfType<Patient>().SelectMany(p => p.Name.Select(n => n.Family)).Where(n => n is { Length: > 3 }).Distinct().ToList();
+        var identifiers = expectedPatients.Select(i => i.Value).ToList();
         Assert.Equal(20 + 14, expectedPatients.Count);
+        Assert.NotEmpty(gateway.Logs.Messages);
+        Assert.DoesNotContain(gateway.Logs.Messages, m => names.Any(n => m.Contains(n!, StringComparison.Ordinal)));
+        Assert.DoesNotContain(gateway.Logs.Messages, m => identifiers.Any(i => m.Contains(i, StringComparison.Ordinal)));
         Assert.Equal(created, stored.Count);
         Assert.True(references.Count > 50_000, $"only {references.Count} references checked");
         Assert.Empty(unresolved);
