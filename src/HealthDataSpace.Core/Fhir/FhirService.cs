@@ -25,7 +25,7 @@ public sealed class FhirService(IFhirStore store, ResourceIndexer indexer, Searc
         var writer = Writer(session, context);
         if (!string.IsNullOrWhiteSpace(ifNoneExist))
         {
-            var matches = await writer.MatchAsync(resource.TypeName, ifNoneExist, cancellationToken);
+            var matches = await writer.MatchAsync(resource.TypeName, ifNoneExist, forWrite: true, cancellationToken);
             if (matches.Count > 1)
             {
                 throw FhirException.PreconditionFailed($"If-None-Exist matches {matches.Count} or more {resource.TypeName} resources.");
@@ -185,6 +185,8 @@ public sealed class FhirService(IFhirStore store, ResourceIndexer indexer, Searc
                     break;
                 case "_count" or "_offset":
                     throw FhirException.BadRequest($"'{name}' expects a non-negative whole number.");
+                case "_since" or "_at" or "_list" or "_sort":
+                    throw FhirException.NotSupported($"'{name}' is not supported on history; page with _count and _offset.");
             }
         }
 

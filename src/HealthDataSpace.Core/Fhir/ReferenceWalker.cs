@@ -4,7 +4,10 @@ using Task = System.Threading.Tasks.Task;
 
 namespace HealthDataSpace.Core.Fhir;
 
-/// <summary>Finds every <see cref="ResourceReference"/> in a resource, contained resources included.</summary>
+/// <summary>
+/// Finds every <see cref="ResourceReference"/> of a resource, its contained resources included. Resources nested in
+/// other ways (a Bundle's entries, a Parameters' resources) keep their own reference context and are not walked.
+/// </summary>
 internal static class ReferenceWalker
 {
     public static List<ResourceReference> FindAll(Resource resource)
@@ -27,11 +30,12 @@ internal static class ReferenceWalker
             found.Add(reference);
         }
 
-        foreach (var (_, value) in node.EnumerateElements())
+        foreach (var (name, value) in node.EnumerateElements())
         {
             switch (value)
             {
                 case PrimitiveType:
+                case Resource when name != "contained":
                     break;
                 case Base child:
                     Walk(child, found, depth + 1);
@@ -39,7 +43,7 @@ internal static class ReferenceWalker
                 case IEnumerable many and not string:
                     foreach (var item in many)
                     {
-                        if (item is Base b and not PrimitiveType)
+                        if (item is Base b and not PrimitiveType && (item is not Resource || name == "contained"))
                         {
                             Walk(b, found, depth + 1);
                         }

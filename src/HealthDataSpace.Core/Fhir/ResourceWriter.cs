@@ -16,12 +16,26 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
     // Targets known to exist in this session (read or written), so each is looked up once per bundle.
     private readonly HashSet<string> knownTargets = new(StringComparer.Ordinal);
 
+    // Conditional references already resolved in this session: a bundle names the same practitioner hundreds of times.
+    private readonly Dictionary<string, string> resolvedConditionals = new(StringComparer.Ordinal);
+
     public IFhirStoreSession Session => session;
 
     public FhirRequestContext Context => context;
 
-    /// <summary>Resolves a conditional URL (<c>identifier=sys|val</c>) among what the caller can see.</summary>
-    public async Task<IReadOnlyList<StoredResource>> MatchAsync(string type, string criteria, CancellationToken cancellationToken)
+    /// <summary>
+    /// A canonical form of conditional criteria (decoded, parameters sorted), so that the same condition written two
+    /// ways takes the same lock and matches the same bundle entry.
+    /// </summary>
+    public static string CriteriaKey(string type, string criteria) =>
+        $"{type}?{string.Join("&", QueryString.Parse(criteria).Select(p => $"{p.Key}={p.Value}").Order(StringComparer.Ordinal))}";
+
+    /// <summary>
+    /// Resolves a conditional URL (<c>identifier=sys|val</c>) among what the caller can see. A conditional write
+    /// (<paramref name="forWrite"/>) first takes the criteria's lock, so two concurrent conditional creates cannot both
+    /// create; a conditional reference only reads and takes none.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredResource>> MatchAsync(string type, string criteria, bool forWrite, CancellationToken cancellationToken)
     {
         var pairs = QueryString.Parse(criteria);
         if (pairs.Count == 0)
@@ -29,13 +43,17 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
             throw FhirException.BadRequest($"The conditional criteria for {type} are empty.");
         }
 
-        var query = parser.Parse(type, pairs, context.BaseUrl, lenient: false, out _) with { Count = 2, Offset = 0 };
+        var query = parser.Parse(type, pairs, context.BaseUrl, lenient: false, out _) with { Count = 2, Offset = 0, CountOnly = false };
         if (query.Criteria.Count == 0)
         {
             throw FhirException.BadRequest($"The conditional criteria for {type} select nothing to match on.");
         }
 
-        await session.LockAsync($"{type}?{criteria}", cancellationToken);
+        if (forWrite)
+        {
+            await session.LockAsync(CriteriaKey(type, criteria), cancellationToken);
+        }
+
         var result = await session.SearchAsync(query, context.Scope.OwnerFilter, cancellationToken);
         return result.Resources;
     }
@@ -59,6 +77,12 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
         foreach (var reference in ReferenceWalker.FindAll(resource))
         {
             var literal = reference.Reference;
+            if (!string.IsNullOrEmpty(literal) && literal.StartsWith(context.BaseUrl + "/", StringComparison.Ordinal))
+            {
+                // A reference to this server by its full URL is a local reference: store it relative, check it.
+                literal = reference.Reference = literal[(context.BaseUrl.Length + 1)..];
+            }
+
             if (string.IsNullOrEmpty(literal) || ReferenceParser.IsAbsolute(literal))
             {
                 continue;
@@ -128,11 +152,21 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
 
     private async Task<string> ResolveConditionalAsync(string type, string criteria, CancellationToken cancellationToken)
     {
-        ResourceTypes.EnsureKnown(type);
-        var matches = await MatchAsync(type, criteria, cancellationToken);
+        if (!ResourceTypes.IsKnown(type))
+        {
+            throw FhirException.Unprocessable($"A conditional reference names '{type}', which is not an R4 resource type.");
+        }
+
+        var key = CriteriaKey(type, criteria);
+        if (resolvedConditionals.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var matches = await MatchAsync(type, criteria, forWrite: false, cancellationToken);
         return matches.Count switch
         {
-            1 => $"{type}/{matches[0].Id}",
+            1 => resolvedConditionals[key] = $"{type}/{matches[0].Id}",
             0 => throw FhirException.Unprocessable($"The conditional reference to {type} matches no resource."),
             _ => throw FhirException.PreconditionFailed($"The conditional reference to {type} matches more than one resource."),
         };

@@ -18,6 +18,7 @@ internal static class FhirSchema
             deleted INTEGER NOT NULL,
             UNIQUE (res_type, res_id));
         CREATE INDEX IF NOT EXISTS ix_fhir_resources_owner ON fhir_resources (owner, res_type);
+        CREATE INDEX IF NOT EXISTS ix_fhir_resources_updated ON fhir_resources (res_type, last_updated);
         CREATE TABLE IF NOT EXISTS fhir_versions (
             rid {big} NOT NULL,
             version {big} NOT NULL,

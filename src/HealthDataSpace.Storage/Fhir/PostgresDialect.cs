@@ -18,6 +18,11 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
 
     public override int MaxParametersPerInsert => 6000;
 
+    public override bool PrefixSearchByRange => false;
+
+    public override (string Lock, string Unlock)? SchemaLock =>
+        ("SELECT pg_advisory_lock(7244163001)", "SELECT pg_advisory_unlock(7244163001)");
+
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
 

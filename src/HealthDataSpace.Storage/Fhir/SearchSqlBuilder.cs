@@ -25,10 +25,12 @@ internal sealed class SearchSqlBuilder
     private readonly SearchQuery query;
     private readonly List<(string Name, object? Value)> parameters = [];
     private readonly string where;
+    private readonly bool prefixByRange;
 
-    public SearchSqlBuilder(SearchQuery query, string? ownerFilter)
+    public SearchSqlBuilder(SearchQuery query, string? ownerFilter, bool prefixByRange)
     {
         this.query = query;
+        this.prefixByRange = prefixByRange;
         var sql = new StringBuilder("r.res_type = ").Append(Add(query.ResourceType)).Append(" AND r.deleted = 0");
         if (ownerFilter is not null)
         {
@@ -95,7 +97,7 @@ internal sealed class SearchSqlBuilder
         {
             SearchModifier.Exact => $"exact = {Add(v.Text)}",
             SearchModifier.Contains => $"norm LIKE {Add("%" + EscapeLike(v.Text!) + "%")} ESCAPE '\\'",
-            _ => $"norm LIKE {Add(EscapeLike(v.Text!) + "%")} ESCAPE '\\'",
+            _ => PrefixCondition("norm", v.Text!),
         },
         SearchParamKind.Reference => v.Code is not null
             ? (v.System is null ? $"target_id = {Add(v.Code)}" : $"target_id = {Add(v.Code)} AND target_type = {Add(v.System)}")
@@ -170,7 +172,7 @@ internal sealed class SearchSqlBuilder
         SearchPrefix.Lt or SearchPrefix.Eb => $"num < {Add(v.Number)}",
         SearchPrefix.Ge => $"num >= {Add(v.Number)}",
         SearchPrefix.Le => $"num <= {Add(v.Number)}",
-        _ => $"(num >= {Add(v.Number * 0.9)} AND num <= {Add(v.Number * 1.1)})",
+        _ => $"(num >= {Add(Math.Min(v.Number * 0.9, v.Number * 1.1))} AND num <= {Add(Math.Max(v.Number * 0.9, v.Number * 1.1))})",
     };
 
     private string QuantityCondition(SearchValue v)
@@ -187,6 +189,20 @@ internal sealed class SearchSqlBuilder
         }
 
         return condition;
+    }
+
+    /// <summary>A prefix match the dialect's index can answer; see <see cref="SqlDialect.PrefixSearchByRange"/>.</summary>
+    private string PrefixCondition(string column, string prefix)
+    {
+        var last = prefix.Length == 0 ? '\0' : prefix[^1];
+        if (prefixByRange && prefix.Length > 0 && last < char.MaxValue && !char.IsSurrogate(last) && !char.IsSurrogate((char)(last + 1)))
+        {
+            // Binary order: every string starting with "abc" lies in ["abc", "abd").
+            var upper = string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(last + 1)).ToString());
+            return $"({column} >= {Add(prefix)} AND {column} < {Add(upper)})";
+        }
+
+        return $"{column} LIKE {Add(EscapeLike(prefix) + "%")} ESCAPE '\\'";
     }
 
     private static string Or(IEnumerable<string> conditions)

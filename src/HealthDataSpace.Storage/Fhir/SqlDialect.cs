@@ -27,6 +27,16 @@ internal abstract class SqlDialect
     /// </summary>
     public abstract int MaxParametersPerInsert { get; }
 
+    /// <summary>
+    /// True where a string-prefix search is best written as a range (<c>norm &gt;= 'abc' AND norm &lt; 'abd'</c>):
+    /// SQLite's LIKE is case-insensitive, so it cannot use the binary-ordered index. PostgreSQL answers LIKE 'abc%'
+    /// from its text_pattern_ops index instead.
+    /// </summary>
+    public abstract bool PrefixSearchByRange { get; }
+
+    /// <summary>Statements bracketing schema creation so replicas starting together do not race, or null.</summary>
+    public virtual (string Lock, string Unlock)? SchemaLock => null;
+
     /// <summary>Statement taking a transaction-scoped lock on parameter @key (a 64-bit hash), or null if none is needed.</summary>
     public abstract string? LockStatement { get; }
 }

@@ -54,7 +54,7 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
     public async Task<SearchResult> SearchAsync(SearchQuery query, string? ownerFilter, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken);
-        var sql = new SearchSqlBuilder(query, ownerFilter);
+        var sql = new SearchSqlBuilder(query, ownerFilter, dialect.PrefixSearchByRange);
         await using var countCommand = Command(sql.CountSql, sql.Parameters);
         var total = Convert.ToInt32(await countCommand.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         if (query.CountOnly || total == 0 || query.Offset >= total)

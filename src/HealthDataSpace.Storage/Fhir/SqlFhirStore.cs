@@ -13,11 +13,25 @@ internal sealed class SqlFhirStore(SqlDialect dialect) : IFhirStore, IDisposable
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken);
-        foreach (var statement in dialect.Schema.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var schemaLock = dialect.SchemaLock;
+        if (schemaLock is { } locking)
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = statement;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await ExecuteAsync(connection, locking.Lock, cancellationToken);
+        }
+
+        try
+        {
+            foreach (var statement in dialect.Schema.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await ExecuteAsync(connection, statement, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (schemaLock is { } unlocking)
+            {
+                await ExecuteAsync(connection, unlocking.Unlock, CancellationToken.None);
+            }
         }
     }
 
@@ -55,4 +69,11 @@ internal sealed class SqlFhirStore(SqlDialect dialect) : IFhirStore, IDisposable
     }
 
     public void Dispose() => writerGate.Dispose();
+
+    private static async Task ExecuteAsync(System.Data.Common.DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

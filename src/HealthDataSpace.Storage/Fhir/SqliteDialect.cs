@@ -20,6 +20,8 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
 
     public override int MaxParametersPerInsert => 0;
 
+    public override bool PrefixSearchByRange => true;
+
     public static SqliteDialect ForFile(string path)
     {
         var builder = new SqliteConnectionStringBuilder

@@ -83,8 +83,21 @@ internal sealed class BundleEntryRequest
         return parsed;
     }
 
+    /// <summary>The lock key of a conditional write entry (ifNoneExist, conditional PUT or DELETE), or null.</summary>
+    public string? ConditionalWriteKey => Method switch
+    {
+        Bundle.HTTPVerb.POST when !string.IsNullOrWhiteSpace(IfNoneExist) => ResourceWriter.CriteriaKey(Type, IfNoneExist),
+        Bundle.HTTPVerb.PUT or Bundle.HTTPVerb.DELETE when Id is null && Query is not null => ResourceWriter.CriteriaKey(Type, Query),
+        _ => null,
+    };
+
     private void Check()
     {
+        if (Version is not null && Method is not (Bundle.HTTPVerb.GET or Bundle.HTTPVerb.HEAD))
+        {
+            throw FhirException.BadRequest($"Bundle entry {Index}: only GET may name a version (_history) in request.url.");
+        }
+
         switch (Method)
         {
             case Bundle.HTTPVerb.POST:

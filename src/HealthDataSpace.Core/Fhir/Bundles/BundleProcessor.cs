@@ -55,6 +55,13 @@ internal sealed class BundleProcessor(FhirService service, IFhirStore store, Fhi
         var writer = service.Writer(session, context);
         var executor = new EntryExecutor(writer, returnRepresentation);
 
+        // Take every conditional write's lock now, in one global order, so that two bundles with overlapping
+        // conditions queue behind each other instead of deadlocking.
+        foreach (var key in requests.Select(r => r.ConditionalWriteKey).OfType<string>().Distinct().Order(StringComparer.Ordinal))
+        {
+            await session.LockAsync(key, cancellationToken);
+        }
+
         foreach (var request in requests.Where(r => r.Method == Bundle.HTTPVerb.DELETE))
         {
             results[request.Index] = await Guard(request, () => executor.DeleteAsync(request, cancellationToken));
@@ -77,7 +84,16 @@ internal sealed class BundleProcessor(FhirService service, IFhirStore store, Fhi
             {
                 references[request.FullUrl] = $"{request.Type}/{request.Id}";
             }
+
+            // A conditional reference written exactly like an entry's ifNoneExist means that entry, wherever it
+            // stands in the bundle (the usual shape of hospital exports).
+            if (request.Method == Bundle.HTTPVerb.POST && request.ConditionalWriteKey is { } key)
+            {
+                references.TryAdd(key, $"{request.Type}/{request.Id}");
+            }
         }
+
+        CheckEachResourceOnce(requests, skipped);
 
         foreach (var request in requests.Where(r => r.Resource is not null))
         {
@@ -160,9 +176,30 @@ internal sealed class BundleProcessor(FhirService service, IFhirStore store, Fhi
     {
         foreach (var reference in ReferenceWalker.FindAll(resource))
         {
-            if (reference.Reference is { } literal && references.TryGetValue(literal, out var local))
+            if (reference.Reference is not { } literal)
+            {
+                continue;
+            }
+
+            var question = literal.IndexOf('?', StringComparison.Ordinal);
+            var key = question > 0 ? ResourceWriter.CriteriaKey(literal[..question], literal[(question + 1)..]) : literal;
+            if (references.TryGetValue(key, out var local))
             {
                 reference.Reference = local;
+            }
+        }
+    }
+
+    /// <summary>FHIR R4: a transaction that writes the same resource twice (two PUTs, a DELETE and a PUT…) fails.</summary>
+    private static void CheckEachResourceOnce(List<BundleEntryRequest> requests, HashSet<int> skipped)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var request in requests.Where(r => r.Method is Bundle.HTTPVerb.POST or Bundle.HTTPVerb.PUT or Bundle.HTTPVerb.DELETE
+                                                     && r.Id is not null && !skipped.Contains(r.Index)))
+        {
+            if (!seen.Add($"{request.Type}/{request.Id}"))
+            {
+                throw FhirException.BadRequest($"Bundle entry {request.Index} writes {request.Type}/{request.Id}, which an earlier entry of this transaction already writes.");
             }
         }
     }

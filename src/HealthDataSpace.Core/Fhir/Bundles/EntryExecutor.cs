@@ -19,14 +19,14 @@ internal sealed class EntryExecutor(ResourceWriter writer, bool returnRepresenta
         {
             if (!string.IsNullOrWhiteSpace(request.IfNoneExist))
             {
-                var key = $"{request.Type}?{request.IfNoneExist}";
+                var key = ResourceWriter.CriteriaKey(request.Type, request.IfNoneExist);
                 if (conditionalCreates.TryGetValue(key, out var earlier))
                 {
                     request.Id = earlier;
                     return Response("200 OK", await writer.Session.ReadAsync(request.Type, earlier, cancellationToken), $"{request.Type}/{earlier}");
                 }
 
-                var matches = await writer.MatchAsync(request.Type, request.IfNoneExist, cancellationToken);
+                var matches = await writer.MatchAsync(request.Type, request.IfNoneExist, forWrite: true, cancellationToken);
                 if (matches.Count > 1)
                 {
                     throw FhirException.PreconditionFailed("ifNoneExist matches more than one resource.");
@@ -48,7 +48,7 @@ internal sealed class EntryExecutor(ResourceWriter writer, bool returnRepresenta
         }
         else if (request.Id is null)
         {
-            var matches = await writer.MatchAsync(request.Type, request.Query!, cancellationToken);
+            var matches = await writer.MatchAsync(request.Type, request.Query!, forWrite: true, cancellationToken);
             request.Id = matches.Count switch
             {
                 0 => request.Resource!.Id is { } given && Search.ReferenceParser.IsValidId(given) ? given : ResourceWriter.NewId(),
@@ -85,7 +85,7 @@ internal sealed class EntryExecutor(ResourceWriter writer, bool returnRepresenta
     {
         if (request.Id is null)
         {
-            var matches = await writer.MatchAsync(request.Type, request.Query!, cancellationToken);
+            var matches = await writer.MatchAsync(request.Type, request.Query!, forWrite: true, cancellationToken);
             if (matches.Count > 1)
             {
                 throw FhirException.PreconditionFailed("The conditional delete matches more than one resource.");

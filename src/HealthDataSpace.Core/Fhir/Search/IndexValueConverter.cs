@@ -143,15 +143,15 @@ internal static class IndexValueConverter
             return;
         }
 
-        var absolute = ReferenceParser.IsAbsolute(literal) || literal.StartsWith("urn:", StringComparison.OrdinalIgnoreCase);
-        if (ReferenceParser.TryParse(literal, out var type, out var id))
-        {
-            output.Add(new IndexEntry(param, SearchParamKind.Reference, System: type, Code: id,
-                Text: absolute ? TextNormalizer.Truncate(literal) : null));
-        }
-        else if (absolute)
+        // External references are indexed by URL only: http://other.org/fhir/Patient/1 is not our Patient/1.
+        // (References to this server's own base were made relative before storing.)
+        if (ReferenceParser.IsAbsolute(literal) || literal.StartsWith("urn:", StringComparison.OrdinalIgnoreCase))
         {
             output.Add(new IndexEntry(param, SearchParamKind.Reference, Text: TextNormalizer.Truncate(literal)));
+        }
+        else if (ReferenceParser.TryParse(literal, out var type, out var id))
+        {
+            output.Add(new IndexEntry(param, SearchParamKind.Reference, System: type, Code: id));
         }
     }
 

@@ -10,6 +10,10 @@ namespace HealthDataSpace.Core.Fhir.Search;
 /// </summary>
 public sealed class SearchQueryParser(SearchParameterRegistry registry, FhirOptions options)
 {
+    /// <summary>Most criteria in one search, and most ORed values in one criterion: bounds on the SQL one request can cause.</summary>
+    public const int MaxCriteria = 50;
+    public const int MaxValuesPerCriterion = 100;
+
     private static readonly HashSet<string> IgnoredControlParameters = ["_total", "_pretty", "_format"];
 
     /// <summary>Parses; <paramref name="applied"/> gets the parameters that took effect, for the self link.</summary>
@@ -65,6 +69,11 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry, FhirOpti
                     }
 
                     criteria.Add(criterion);
+                    if (criteria.Count > MaxCriteria)
+                    {
+                        throw FhirException.BadRequest($"A search may have at most {MaxCriteria} criteria.");
+                    }
+
                     break;
             }
 
@@ -111,6 +120,11 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry, FhirOpti
             throw FhirException.BadRequest($"Search parameter '{name}' has no value.");
         }
 
+        if (modifier == SearchModifier.Missing && SearchParameterRegistry.ColumnParameters.Contains(param))
+        {
+            throw FhirException.BadRequest($"'{param}' is always present; ':missing' does not apply to it.");
+        }
+
         if (modifier == SearchModifier.Missing)
         {
             var missing = value switch
@@ -122,7 +136,13 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry, FhirOpti
             return new SearchCriterion(param, kind, modifier, [new SearchValue(MissingValue: missing)]);
         }
 
-        var values = SplitEscaped(value, ',').Select(v => ParseValue(kind, param, modifier, v, referenceType, baseUrl)).ToList();
+        var raw = SplitEscaped(value, ',');
+        if (raw.Count > MaxValuesPerCriterion)
+        {
+            throw FhirException.BadRequest($"'{param}' has {raw.Count} values; at most {MaxValuesPerCriterion} may be ORed in one parameter.");
+        }
+
+        var values = raw.Select(v => ParseValue(kind, param, modifier, v, referenceType, baseUrl)).ToList();
         return new SearchCriterion(param, kind, modifier, values);
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using HealthDataSpace.Core.Fhir;
 using HealthDataSpace.Core.Fhir.Search;
 using Hl7.Fhir.Model;
@@ -12,12 +11,16 @@ namespace HealthDataSpace.Gateway.Features.Fhir;
 /// </summary>
 internal sealed class CapabilityStatementFactory(SearchParameterRegistry registry, FhirOptions options)
 {
+    private const string BasePlaceholder = "urn:healthdataspace:base";
     private static readonly string Version = typeof(CapabilityStatementFactory).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-    private readonly ConcurrentDictionary<string, string> byBaseUrl = new(StringComparer.Ordinal);
 
-    public string Json(string baseUrl) => byBaseUrl.GetOrAdd(baseUrl, b => FhirJson.Serialize(Build(b)));
+    // Built once. The base URL comes from the request's Host header, so it is substituted per request rather than
+    // used as a cache key: an anonymous client must not be able to grow server memory by inventing host names.
+    private readonly Lazy<string> template = new(() => FhirJson.Serialize(Build(BasePlaceholder, registry, options)));
 
-    private CapabilityStatement Build(string baseUrl)
+    public string Json(string baseUrl) => template.Value.Replace(BasePlaceholder, baseUrl, StringComparison.Ordinal);
+
+    private static CapabilityStatement Build(string baseUrl, SearchParameterRegistry registry, FhirOptions options)
     {
         var rest = new CapabilityStatement.RestComponent
         {
@@ -39,7 +42,7 @@ internal sealed class CapabilityStatementFactory(SearchParameterRegistry registr
         };
         foreach (var type in ModelInfo.SupportedResources.Where(ResourceTypes.IsKnown).Order(StringComparer.Ordinal))
         {
-            rest.Resource.Add(Describe(type));
+            rest.Resource.Add(Describe(type, registry));
         }
 
         return new CapabilityStatement
@@ -59,7 +62,7 @@ internal sealed class CapabilityStatementFactory(SearchParameterRegistry registr
         };
     }
 
-    private CapabilityStatement.ResourceComponent Describe(string type)
+    private static CapabilityStatement.ResourceComponent Describe(string type, SearchParameterRegistry registry)
     {
         var resource = new CapabilityStatement.ResourceComponent
         {

@@ -23,6 +23,9 @@ internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler>
             FhirException fhir => fhir,
             BadHttpRequestException { StatusCode: 413 } => FhirException.TooLarge("The request body is larger than this server accepts (see Fhir:MaxBundleBytes)."),
             BadHttpRequestException bad => new FhirException(bad.StatusCode, OperationOutcome.IssueType.Invalid, "The HTTP request is malformed."),
+            InvalidDataException => FhirException.BadRequest("The form body exceeds the server's limits on form fields."),
+            System.Data.Common.DbException { SqlState: "40P01" or "40001" } => FhirException.Conflict(
+                "The request conflicted with a concurrent request and was rolled back; nothing was stored. Retry it."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
             _ => null,
         };
@@ -38,7 +41,7 @@ internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler>
                 LogUnexpected(logger, exception.GetType().Name, http.Request.Method, http.Request.Path.Value ?? string.Empty);
             }
 
-            error = new FhirException(500, OperationOutcome.IssueType.Exception, "The server failed to process the request. Nothing was stored.");
+            error = new FhirException(500, OperationOutcome.IssueType.Exception, "The server failed to process the request. A single write or transaction in it was rolled back; in a batch, entries before the failure may have been stored.");
         }
         else
         {
