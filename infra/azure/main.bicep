@@ -371,6 +371,11 @@ resource gateway 'Microsoft.App/containerApps@2024-03-01' = {
               value: 'Http2'
             }
             {
+              // TLS ends at the ingress: take the scheme for Location and paging links from X-Forwarded-Proto.
+              name: 'ASPNETCORE_FORWARDEDHEADERS_ENABLED'
+              value: 'true'
+            }
+            {
               name: 'Storage__Provider'
               value: 'Postgres'
             }
