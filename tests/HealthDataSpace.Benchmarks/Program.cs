@@ -1,1 +1,22 @@
-return 0;
+using System.CommandLine;
+using HealthDataSpace.Benchmarks.Fhir;
+
+// One subcommand per benchmark, each in a folder named after its area (Fhir/, later Telemetry/, Consent/, ...).
+// Usage: dotnet run -c Release --project tests/HealthDataSpace.Benchmarks -- <benchmark> [options]
+var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benchmarks.md. Never run by the test suite.")
+{
+    IngestBenchmark.CreateCommand(),
+};
+
+var parseResult = root.Parse(args);
+if (parseResult.Errors.Count > 0)
+{
+    foreach (var error in parseResult.Errors)
+    {
+        await Console.Error.WriteLineAsync(error.Message);
+    }
+
+    return 2;
+}
+
+return await parseResult.InvokeAsync();

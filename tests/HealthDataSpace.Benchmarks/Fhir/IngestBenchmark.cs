@@ -1,0 +1,91 @@
+using System.CommandLine;
+using HealthDataSpace.Benchmarks.Infrastructure;
+
+namespace HealthDataSpace.Benchmarks.Fhir;
+
+/// <summary>
+/// <c>ingest</c> (issue 2): every Synthea bundle through the REST API into the embedded store, beside a same-run
+/// baseline that only parses and re-serialises the same bundles with the Firely SDK.
+/// <para>
+/// A plain Stopwatch harness, not BenchmarkDotNet: BenchmarkDotNet is for micro-benchmarks of in-process methods that
+/// it can invoke thousands of times. This measures an end-to-end pass in which each bundle can only be ingested once
+/// into an empty store, served by another process; what matters here is the per-bundle latency distribution and the
+/// wall-clock throughput of that pass, repeated for a few rounds with a fresh gateway each time.
+/// </para>
+/// </summary>
+internal static class IngestBenchmark
+{
+    public static Command CreateCommand()
+    {
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Rounds to run; each starts a fresh gateway with an empty store, then runs the baseline.",
+            DefaultValueFactory = _ => 3,
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "The shared data folder holding synthea/hospital and synthea/patients. Default: ../shared/data next to the repository root.",
+        };
+        var output = new Option<string?>("--out") { Description = "Also write the Markdown report to this file." };
+
+        var command = new Command("ingest", "FHIR bundle ingest through the gateway's REST API vs a Firely parse/serialise baseline (issue 2).")
+        {
+            rounds, data, output,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            parseResult.GetValue(rounds), parseResult.GetValue(data), parseResult.GetValue(output), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int rounds, string? dataFolder, string? outFile, CancellationToken cancellationToken)
+    {
+        if (rounds < 1)
+        {
+            await Console.Error.WriteLineAsync("--rounds must be at least 1.");
+            return 2;
+        }
+
+        try
+        {
+            var machine = MachineFacts.Capture();
+            var corpus = IngestCorpus.Load(dataFolder ?? RepositoryPaths.SharedData);
+            var gatewayAssembly = GatewayProcess.LocateBuiltGateway();
+            if (GatewayProcess.BuildConfiguration != "Release")
+            {
+                await Console.Error.WriteLineAsync($"warning: this is a {GatewayProcess.BuildConfiguration} build; publish only Release figures.");
+            }
+
+            await Console.Error.WriteLineAsync(
+                $"ingest: {corpus.Bundles.Count} bundles, {corpus.TotalEntries} resources from {corpus.SyntheaFolder}; gateway {gatewayAssembly}");
+            var results = new List<IngestRound>(rounds);
+            for (var round = 1; round <= rounds; round++)
+            {
+                var (gateway, startup, output) = await GatewayIngestPass.RunAsync(gatewayAssembly, corpus, cancellationToken);
+                var baseline = FirelyBaselinePass.Run(corpus);
+                results.Add(new IngestRound(round, gateway, startup, output, baseline, MachineFacts.LoadAverage()));
+                await Console.Error.WriteLineAsync(
+                    $"round {round}/{rounds}: gateway {gateway.ResourcesPerSecond:F0} resources/s in {gateway.Wall.TotalSeconds:F2} s, " +
+                    $"baseline {baseline.ResourcesPerSecond:F0} resources/s in {baseline.Wall.TotalSeconds:F2} s");
+                foreach (var line in output)
+                {
+                    await Console.Error.WriteLineAsync($"  gateway: {line}");
+                }
+            }
+
+            var command = "dotnet run -c Release --project tests/HealthDataSpace.Benchmarks -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            var report = IngestReport.Render(machine, corpus, results, command);
+            await Console.Out.WriteAsync(report);
+            if (outFile is not null)
+            {
+                await File.WriteAllTextAsync(outFile, report, cancellationToken);
+            }
+
+            return 0;
+        }
+        catch (BenchmarkFailedException e)
+        {
+            await Console.Error.WriteLineAsync($"ingest benchmark failed, no figures reported: {e.Message}");
+            return 1;
+        }
+    }
+}
