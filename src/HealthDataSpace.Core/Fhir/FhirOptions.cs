@@ -7,13 +7,13 @@ public sealed class FhirOptions
 {
     public const string SectionName = "Fhir";
 
-    /// <summary>Largest request body accepted, in bytes (bundles included). Default 64 MiB.</summary>
+    /// <summary>Largest request body accepted, in bytes (bundles included). Default 128 MiB: long-lived Synthea patients export tens of MB.</summary>
     [Range(1024, long.MaxValue)]
-    public long MaxBundleBytes { get; set; } = 64L * 1024 * 1024;
+    public long MaxBundleBytes { get; set; } = 128L * 1024 * 1024;
 
-    /// <summary>Most entries a transaction or batch bundle may carry. Default 10,000.</summary>
+    /// <summary>Most entries a transaction or batch bundle may carry. Default 50,000.</summary>
     [Range(1, 1_000_000)]
-    public int MaxBundleEntries { get; set; } = 10_000;
+    public int MaxBundleEntries { get; set; } = 50_000;
 
     /// <summary>Page size of a search without <c>_count</c>. Default 20.</summary>
     [Range(1, 10_000)]

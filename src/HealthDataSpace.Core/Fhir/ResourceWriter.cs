@@ -43,7 +43,7 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
             throw FhirException.BadRequest($"The conditional criteria for {type} are empty.");
         }
 
-        var query = parser.Parse(type, pairs, context.BaseUrl, lenient: false, out _) with { Count = 2, Offset = 0, CountOnly = false };
+        var query = parser.Parse(type, pairs, context.BaseUrl, lenient: false, out _) with { Count = 2, Offset = 0, CountOnly = false, IncludeTotal = false };
         if (query.Criteria.Count == 0)
         {
             throw FhirException.BadRequest($"The conditional criteria for {type} select nothing to match on.");

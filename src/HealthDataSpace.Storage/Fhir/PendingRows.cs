@@ -6,7 +6,7 @@ using HealthDataSpace.Core.Fhir.Store;
 namespace HealthDataSpace.Storage.Fhir;
 
 /// <summary>Version and index rows waiting to be written in multi-row INSERTs.</summary>
-internal sealed class PendingRows
+internal sealed class PendingRows : IAsyncDisposable
 {
     private const int FlushThreshold = 20_000;
 
@@ -24,6 +24,9 @@ internal sealed class PendingRows
     };
 
     private readonly Dictionary<TableShape, List<object?[]>> rows = [];
+
+    // Prepared single-row inserts, kept for the session: a batch flushes once per entry.
+    private readonly Dictionary<TableShape, (DbCommand Command, DbParameter[] Parameters)> rowInserts = [];
     private int count;
 
     public bool IsEmpty => count == 0;
@@ -68,6 +71,13 @@ internal sealed class PendingRows
         count = 0;
     }
 
+    /// <summary>Drops rows not yet written (their writes were rolled back).</summary>
+    public void Clear()
+    {
+        rows.Clear();
+        count = 0;
+    }
+
     private void Append(TableShape table, object?[] row)
     {
         if (!rows.TryGetValue(table, out var list))
@@ -79,7 +89,7 @@ internal sealed class PendingRows
         count++;
     }
 
-    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, TableShape table,
+    private async Task InsertAsync(DbConnection connection, DbTransaction transaction, TableShape table,
         List<object?[]> tableRows, int maxParameters, CancellationToken cancellationToken)
     {
         if (maxParameters == 0)
@@ -88,6 +98,22 @@ internal sealed class PendingRows
             return;
         }
 
+        await InsertMultiRowAsync(connection, transaction, table, tableRows, maxParameters, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (command, _) in rowInserts.Values)
+        {
+            await command.DisposeAsync();
+        }
+
+        rowInserts.Clear();
+    }
+
+    private static async Task InsertMultiRowAsync(DbConnection connection, DbTransaction transaction, TableShape table,
+        List<object?[]> tableRows, int maxParameters, CancellationToken cancellationToken)
+    {
         var rowsPerStatement = Math.Max(1, maxParameters / table.Columns.Length);
         for (var start = 0; start < tableRows.Count; start += rowsPerStatement)
         {
@@ -111,19 +137,26 @@ internal sealed class PendingRows
         }
     }
 
-    private static async Task InsertRowByRowAsync(DbConnection connection, DbTransaction transaction, TableShape table,
+    private async Task InsertRowByRowAsync(DbConnection connection, DbTransaction transaction, TableShape table,
         List<object?[]> tableRows, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = table.InsertSql(1);
-        var parameters = new DbParameter[table.Columns.Length];
-        for (var c = 0; c < parameters.Length; c++)
+        if (!rowInserts.TryGetValue(table, out var prepared))
         {
-            parameters[c] = command.CreateParameter();
-            parameters[c].ParameterName = "p" + c;
-            command.Parameters.Add(parameters[c]);
+            var newCommand = connection.CreateCommand();
+            newCommand.Transaction = transaction;
+            newCommand.CommandText = table.InsertSql(1);
+            var newParameters = new DbParameter[table.Columns.Length];
+            for (var c = 0; c < newParameters.Length; c++)
+            {
+                newParameters[c] = newCommand.CreateParameter();
+                newParameters[c].ParameterName = "p" + c;
+                newCommand.Parameters.Add(newParameters[c]);
+            }
+
+            rowInserts[table] = prepared = (newCommand, newParameters);
         }
+
+        var (command, parameters) = prepared;
 
         foreach (var row in tableRows)
         {

@@ -55,6 +55,13 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
     {
         await FlushAsync(cancellationToken);
         var sql = new SearchSqlBuilder(query, ownerFilter, dialect.PrefixSearchByRange);
+        if (!query.IncludeTotal && !query.CountOnly)
+        {
+            await using var onlyPage = Command(sql.PageSql(ResourceColumns), sql.Parameters);
+            var rows = await ReadAllAsync(onlyPage, cancellationToken);
+            return new SearchResult(rows.Count, rows);
+        }
+
         await using var countCommand = Command(sql.CountSql, sql.Parameters);
         var total = Convert.ToInt32(await countCommand.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         if (query.CountOnly || total == 0 || query.Offset >= total)
@@ -111,6 +118,22 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
         }
     }
 
+    public async Task SavepointAsync(CancellationToken cancellationToken)
+    {
+        // Earlier entries' buffered rows must be written before the savepoint, or a rollback would take them along.
+        await FlushAsync(cancellationToken);
+        await ExecuteAsync("SAVEPOINT entry", cancellationToken);
+    }
+
+    public Task ReleaseSavepointAsync(CancellationToken cancellationToken) => ExecuteAsync("RELEASE SAVEPOINT entry", cancellationToken);
+
+    public async Task RollbackToSavepointAsync(CancellationToken cancellationToken)
+    {
+        pending.Clear();
+        await ExecuteAsync("ROLLBACK TO SAVEPOINT entry", cancellationToken);
+        await ExecuteAsync("RELEASE SAVEPOINT entry", cancellationToken);
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken);
@@ -133,10 +156,17 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
         }
         finally
         {
+            await pending.DisposeAsync();
             await transaction.DisposeAsync();
             await connection.DisposeAsync();
             writerGate?.Release();
         }
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private Task FlushAsync(CancellationToken cancellationToken) =>

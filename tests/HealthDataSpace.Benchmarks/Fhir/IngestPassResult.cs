@@ -22,7 +22,7 @@ internal sealed record IngestPassResult(IReadOnlyList<BundleTiming> Bundles, Tim
     public LatencySummary LatencyPerResource => LatencySummary.Of(Bundles.Select(b => b.MillisecondsPerResource));
 }
 
-/// <summary>One round: a fresh gateway ingesting everything into an empty store, then the baseline on the same bundles.</summary>
+/// <summary>One round: the gateway ingesting everything as a new hospital client, then the baseline on the same bundles.</summary>
 internal sealed record IngestRound(
     int Number,
     IngestPassResult Gateway,

@@ -19,7 +19,7 @@ internal static class IngestReport
             md.Append(fact).Append('\n');
         }
 
-        Line(md, $"- gateway: `HealthDataSpace.Gateway.dll` ({GatewayProcess.BuildConfiguration} build) as its own process, embedded SQLite store in a fresh temp folder per round, one sequential HTTP/1.1 client on loopback");
+        Line(md, $"- gateway: `HealthDataSpace.Gateway.dll` ({GatewayProcess.BuildConfiguration} build) as its own process, one process for all rounds, embedded SQLite store in a fresh temp folder, one sequential HTTP/1.1 client on loopback; round 1 is cold (server JIT), later rounds are warm, each as a new hospital client into a store that grows by the corpus each round");
         var batches = corpus.Bundles.Count(b => b.BundleType == "batch");
         Line(md, $"- corpus: {corpus.Bundles.Count} bundles ({batches} batch, {corpus.Bundles.Count - batches} transaction), {corpus.TotalEntries:N0} resources, {corpus.TotalBytes / 1_048_576.0:F1} MiB, from `{corpus.SyntheaFolder}`");
         Line(md, $"- command: `{command}`");
@@ -35,21 +35,25 @@ internal static class IngestReport
         }
 
         Blank(md);
-        var gateway = rounds.Select(r => r.Gateway.ResourcesPerSecond).ToList();
-        var baseline = rounds.Select(r => r.Baseline.ResourcesPerSecond).ToList();
+        var cold = rounds[0];
+        var warmRounds = rounds.Count > 1 ? rounds.Skip(1).ToList() : [.. rounds];
+        var gateway = warmRounds.Select(r => r.Gateway.ResourcesPerSecond).ToList();
+        var baseline = warmRounds.Select(r => r.Baseline.ResourcesPerSecond).ToList();
         var ratio = Median(gateway) / Median(baseline);
-        Line(md, $"| median of {rounds.Count} rounds | resources/s | range (min–max) | p99 ms/bundle | p99 ms/resource |");
+        Line(md, $"Cold first round: gateway {cold.Gateway.ResourcesPerSecond:F0} resources/s, baseline {cold.Baseline.ResourcesPerSecond:F0} resources/s.");
+        Blank(md);
+        Line(md, $"| median of {warmRounds.Count} warm round(s) | resources/s | range (min–max) | p99 ms/bundle | p99 ms/resource |");
         Line(md, $"|---|---:|---:|---:|---:|");
-        Line(md, $"| gateway | {Median(gateway):F0} | {gateway.Min():F0}–{gateway.Max():F0} | {Median(rounds.Select(r => r.Gateway.Latency.P99)):F1} | {Median(rounds.Select(r => r.Gateway.LatencyPerResource.P99)):F3} |");
-        Line(md, $"| baseline (Firely parse + serialise) | {Median(baseline):F0} | {baseline.Min():F0}–{baseline.Max():F0} | {Median(rounds.Select(r => r.Baseline.Latency.P99)):F1} | {Median(rounds.Select(r => r.Baseline.LatencyPerResource.P99)):F3} |");
+        Line(md, $"| gateway | {Median(gateway):F0} | {gateway.Min():F0}–{gateway.Max():F0} | {Median(warmRounds.Select(r => r.Gateway.Latency.P99)):F1} | {Median(warmRounds.Select(r => r.Gateway.LatencyPerResource.P99)):F3} |");
+        Line(md, $"| baseline (Firely parse + serialise) | {Median(baseline):F0} | {baseline.Min():F0}–{baseline.Max():F0} | {Median(warmRounds.Select(r => r.Baseline.Latency.P99)):F1} | {Median(warmRounds.Select(r => r.Baseline.LatencyPerResource.P99)):F3} |");
         Blank(md);
         Line(md, $"Gateway / baseline throughput: **{ratio:F2}** (the baseline is {1 / ratio:F1}× faster).");
         var met = Median(gateway) >= TargetResourcesPerSecond;
-        Line(md, $"Target ≥ {TargetResourcesPerSecond:N0} resources/s through the gateway: **{(met ? "met" : "not met")}** (median {Median(gateway):F0}, slowest round {gateway.Min():F0}, fastest {gateway.Max():F0}).");
+        Line(md, $"Target ≥ {TargetResourcesPerSecond:N0} resources/s through the gateway (warm): **{(met ? "met" : "not met")}** (median {Median(gateway):F0}, slowest warm round {gateway.Min():F0}, fastest {gateway.Max():F0}).");
         Blank(md);
 
-        var typical = rounds.OrderBy(r => r.Gateway.ResourcesPerSecond).ElementAt((rounds.Count - 1) / 2);
-        Line(md, $"Per bundle, round {typical.Number} (the median gateway round), in the order sent:");
+        var typical = warmRounds.OrderBy(r => r.Gateway.ResourcesPerSecond).ElementAt((warmRounds.Count - 1) / 2);
+        Line(md, $"Per bundle, round {typical.Number} (the median warm gateway round), in the order sent:");
         Blank(md);
         Line(md, $"| # | bundle | type | resources | gateway ms | gateway ms/resource | baseline ms | baseline ms/resource |");
         Line(md, $"|---:|---|---|---:|---:|---:|---:|---:|");

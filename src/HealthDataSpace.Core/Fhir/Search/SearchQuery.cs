@@ -7,7 +7,14 @@ public sealed record SearchQuery(
     int Count,
     int Offset,
     SearchSort Sort,
-    bool CountOnly);
+    bool CountOnly)
+{
+    /// <summary>
+    /// False when only the page matters (conditional matching asks for two rows to tell one match from several),
+    /// so the store can skip counting every match.
+    /// </summary>
+    public bool IncludeTotal { get; init; } = true;
+}
 
 public enum SearchSort
 {

@@ -43,5 +43,17 @@ public interface IFhirStoreSession : IAsyncDisposable
     /// </summary>
     Task LockAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Marks a point this session can roll back to without losing what came before: a batch bundle runs every entry
+    /// inside one session and rolls back only the entries that fail. Savepoints do not nest here.
+    /// </summary>
+    Task SavepointAsync(CancellationToken cancellationToken);
+
+    /// <summary>Keeps everything since the savepoint.</summary>
+    Task ReleaseSavepointAsync(CancellationToken cancellationToken);
+
+    /// <summary>Undoes everything since the savepoint and releases it.</summary>
+    Task RollbackToSavepointAsync(CancellationToken cancellationToken);
+
     Task CommitAsync(CancellationToken cancellationToken);
 }
