@@ -15,6 +15,13 @@ public sealed class FhirOptions
     [Range(1, 1_000_000)]
     public int MaxBundleEntries { get; set; } = 50_000;
 
+    /// <summary>
+    /// Whether every local reference (<c>Patient/123</c>) must point at a resource the caller can see (422 otherwise).
+    /// Default true. Turn it off only to bulk-load example sets whose references are not in dependency order;
+    /// bundle fullUrls and conditional references must resolve either way.
+    /// </summary>
+    public bool EnforceReferentialIntegrity { get; set; } = true;
+
     /// <summary>Page size of a search without <c>_count</c>. Default 20.</summary>
     [Range(1, 10_000)]
     public int DefaultPageSize { get; set; } = 20;

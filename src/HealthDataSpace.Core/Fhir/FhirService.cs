@@ -124,7 +124,7 @@ public sealed class FhirService(IFhirStore store, ResourceIndexer indexer, Searc
         new BundleProcessor(this, store, options).ProcessAsync(context, bundle, returnRepresentation, cancellationToken);
 
     internal ResourceWriter Writer(IFhirStoreSession session, FhirRequestContext context) =>
-        new(session, context, indexer, parser, time);
+        new(session, context, indexer, parser, time, options.EnforceReferentialIntegrity);
 
     internal static async Task<WriteOutcome> UpdateInSessionAsync(ResourceWriter writer, string type, string id, Resource resource,
         long? ifMatch, CancellationToken cancellationToken)

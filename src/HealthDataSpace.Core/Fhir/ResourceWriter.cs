@@ -11,7 +11,7 @@ namespace HealthDataSpace.Core.Fhir;
 /// reference checks, version stamping, indexing and saving.
 /// </summary>
 internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestContext context, ResourceIndexer indexer,
-    SearchQueryParser parser, TimeProvider time)
+    SearchQueryParser parser, TimeProvider time, bool enforceReferentialIntegrity = true)
 {
     // Targets known to exist in this session (read or written), so each is looked up once per bundle.
     private readonly HashSet<string> knownTargets = new(StringComparer.Ordinal);
@@ -115,7 +115,10 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
                 throw FhirException.Unprocessable($"A {resource.TypeName} has a reference that is not of the form Type/id.");
             }
 
-            await EnsureExistsAsync(type, id, resource.TypeName, cancellationToken);
+            if (enforceReferentialIntegrity)
+            {
+                await EnsureExistsAsync(type, id, resource.TypeName, cancellationToken);
+            }
         }
     }
 

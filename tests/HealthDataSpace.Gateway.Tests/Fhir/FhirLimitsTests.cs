@@ -63,4 +63,25 @@ public sealed class FhirLimitsTests(GatewayFixture fixture) : IDisposable
     }
 
     public void Dispose() => gateway.Dispose();
+
+    [Fact]
+    public async Task ReferentialIntegrityOff_DanglingLocalReferenceAccepted_UndeclaredUrnStillRejected()
+    {
+        using var lenient = new GatewayFactory(fixture.Identity).WithSetting("Fhir:EnforceReferentialIntegrity", "false");
+        var client = lenient.CreateClientFor(GatewayRoles.Hospital);
+        Observation Obs(string subject) => new()
+        {
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept("http://loinc.org", "8867-4"),
+            Subject = new ResourceReference(subject),
+        };
+
+        var dangling = await client.PostAsync("/fhir/Observation", Obs("Patient/example"));
+        var urn = await client.PostAsync("/fhir/Observation", Obs("urn:uuid:7d3c1c5e-0000-4000-8000-000000000000"));
+        var strict = await gateway.CreateClientFor(GatewayRoles.Hospital).PostAsync("/fhir/Observation", Obs("Patient/example"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, dangling.StatusCode);
+        await urn.AssertOutcomeAsync(422);
+        await strict.AssertOutcomeAsync(422);
+    }
 }
