@@ -152,7 +152,8 @@ public sealed class FhirService(IFhirStore store, ResourceIndexer indexer, Searc
         }
 
         await writer.ResolveReferencesAsync(resource, cancellationToken);
-        var stored = await writer.WriteAsync(resource, id, current, current is null ? "POST" : "PUT", cancellationToken);
+        // Recorded as PUT even when it creates: history must show the interaction that happened (update-as-create).
+        var stored = await writer.WriteAsync(resource, id, current, "PUT", cancellationToken);
         return new WriteOutcome(stored, Created: current is null || current.Deleted);
     }
 

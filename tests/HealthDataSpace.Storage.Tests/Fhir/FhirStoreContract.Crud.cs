@@ -72,8 +72,13 @@ public abstract partial class FhirStoreContract
 
         var outcome = await Engine.Service.UpdateAsync(HospitalA, "Patient", "client-chosen-1", patient, null, CancellationToken.None);
 
+        var history = (Bundle)FhirJson.ParseResource(await Engine.Service.HistoryAsync(HospitalA, "Patient", "client-chosen-1", [], CancellationToken.None));
+
         Assert.True(outcome.Created);
         Assert.Equal("client-chosen-1", outcome.Resource.Id);
+        Assert.Equal(Bundle.HTTPVerb.PUT, history.Entry[0].Request.Method);
+        Assert.Equal("Patient/client-chosen-1", history.Entry[0].Request.Url);
+        Assert.Equal("201", history.Entry[0].Response.Status);
     }
 
     [Fact]
