@@ -7,7 +7,8 @@ namespace HealthDataSpace.Core.Fhir.Bundles;
 /// <summary>
 /// Processes transaction and batch bundles as FHIR R4 specifies (3.1.0.11). A transaction runs in one store
 /// session: deletes, then creates, then updates, then reads; fullUrls (urn:uuid or absolute) are replaced by the
-/// assigned ids everywhere in the bundle; any failure rolls the whole bundle back. A batch runs each entry on its own.
+/// assigned ids everywhere in the bundle; any failure rolls the whole bundle back. A batch runs every entry on its own
+/// (a savepoint each, inside one session), so one failed entry does not undo the others.
 /// </summary>
 internal sealed class BundleProcessor(FhirService service, IFhirStore store, FhirOptions options)
 {
