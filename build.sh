@@ -20,6 +20,8 @@ readonly RESULTS_DIR="$TMP_DIR/test-results"
 export DOTNET_NOLOGO=1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# No MSBuild worker nodes left behind after the run: CI runners may wait on them.
+export MSBUILDDISABLENODEREUSE=1
 
 log() { printf 'build.sh: %s\n' "$*" >&2; }
 
@@ -80,14 +82,39 @@ print(passed, failed, skipped, total)
 EOF
 }
 
+# python3 reads the TRX results and picks free ports; a minimal Debian image may lack it, so install it like PostgreSQL.
+ensure_python3() {
+    command -v python3 >/dev/null 2>&1 && return 0
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "python3 not found; installing python3-minimal from Debian packages"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update >&2
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends python3-minimal >&2
+    fi
+    command -v python3 >/dev/null 2>&1 || { log "error: python3 is required (apt-get install python3-minimal)"; return 1; }
+}
+
+# A run that fails before any test (no SDK, PostgreSQL would not start) still ends with the closing line CI reads.
+SUMMARY_PRINTED=false
+on_test_exit() {
+    local rc=$?
+    stop_postgres
+    dotnet build-server shutdown >/dev/null 2>&1 || true
+    if [[ "$SUMMARY_PRINTED" == false ]]; then
+        log "FAILED before the tests could run (exit $rc; see above)"
+        printf '0 passed, 1 failed\n'
+        (( rc != 0 )) || rc=1
+    fi
+    exit "$rc"
+}
+
 cmd_test() {
+    trap on_test_exit EXIT
     require_dotnet
-    command -v python3 >/dev/null 2>&1 || { log "error: python3 is required to read the test results"; exit 1; }
+    ensure_python3
     cd -- "$ROOT"
 
     # Stop PostgreSQL however this ends: success, failure, Ctrl-C or a kill. INT/TERM exit explicitly so the EXIT trap
     # runs once, after dotnet has been interrupted too.
-    trap stop_postgres EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
@@ -132,6 +159,7 @@ cmd_test() {
     local summary="$passed passed, $failed failed"
     if (( skipped > 0 )); then summary+=", $skipped skipped"; fi
     printf '%s\n' "$summary"
+    SUMMARY_PRINTED=true
     return "$status"
 }
 

@@ -53,8 +53,9 @@ ensure_postgres_installed() {
         printf 'create_main_cluster = false\n' >/etc/postgresql-common/createcluster.conf
     fi
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update >&2
-    apt-get install -y --no-install-recommends postgresql >&2
+    # A freshly booted machine's apt-daily may hold the dpkg lock for a while: wait for it rather than fail.
+    apt-get -o DPkg::Lock::Timeout=300 update >&2
+    apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends postgresql >&2
     PG_BIN="$(find_pg_bin)"
     [[ -n "$PG_BIN" ]] || die "apt-get installed postgresql but no initdb was found under /usr/lib/postgresql/*/bin"
 }

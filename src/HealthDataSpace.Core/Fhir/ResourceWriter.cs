@@ -31,6 +31,20 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
         $"{type}?{string.Join("&", QueryString.Parse(criteria).Select(p => $"{p.Key}={p.Value}").Order(StringComparer.Ordinal))}";
 
     /// <summary>
+    /// The lock guarding a conditional write. Criteria hash into a fixed number of buckets, so a directory batch of
+    /// thousands of conditional creates holds at most that many locks (PostgreSQL's lock table is shared and small);
+    /// unrelated criteria that share a bucket merely queue.
+    /// </summary>
+    public static string LockKey(string criteriaKey)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(criteriaKey));
+        var bucket = BitConverter.ToUInt32(hash, 0) % LockBuckets;
+        return "conditional-write-" + bucket.ToString("D3", CultureInfo.InvariantCulture);
+    }
+
+    public const int LockBuckets = 256;
+
+    /// <summary>
     /// Resolves a conditional URL (<c>identifier=sys|val</c>) among what the caller can see. A conditional write
     /// (<paramref name="forWrite"/>) first takes the criteria's lock, so two concurrent conditional creates cannot both
     /// create; a conditional reference only reads and takes none.
@@ -51,7 +65,7 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
 
         if (forWrite)
         {
-            await session.LockAsync(CriteriaKey(type, criteria), cancellationToken);
+            await session.LockAsync(LockKey(CriteriaKey(type, criteria)), cancellationToken);
         }
 
         var result = await session.SearchAsync(query, context.Scope.OwnerFilter, cancellationToken);

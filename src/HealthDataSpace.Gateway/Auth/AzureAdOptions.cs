@@ -22,7 +22,7 @@ internal sealed class AzureAdOptions
     public string Authority => $"{Instance?.TrimEnd('/')}/{TenantId}/v2.0";
 }
 
-internal sealed class AzureAdOptionsValidator(IConfiguration configuration) : IValidateOptions<AzureAdOptions>
+internal sealed class AzureAdOptionsValidator(IConfiguration configuration, IHostEnvironment environment) : IValidateOptions<AzureAdOptions>
 {
     public ValidateOptionsResult Validate(string? name, AzureAdOptions options)
     {
@@ -43,10 +43,21 @@ internal sealed class AzureAdOptionsValidator(IConfiguration configuration) : IV
         {
             failures.Add("AzureAd:Instance must be an absolute http(s) URL.");
         }
+        else if (instance.Scheme == Uri.UriSchemeHttp && !environment.IsDevelopment())
+        {
+            failures.Add("AzureAd:Instance must be an https URL outside the Development environment.");
+        }
 
         if (string.IsNullOrWhiteSpace(options.TenantId))
         {
             failures.Add("AzureAd:TenantId is required (the directory (tenant) id of the gateway's app registration).");
+        }
+
+        // Multi-tenant authorities would accept tokens from any Entra tenant whose admin grants itself our app roles.
+        var issuers = configuration.GetSection("Authentication:ValidIssuers").GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrWhiteSpace(v));
+        if (options.TenantId is { } tenant && tenant.ToUpperInvariant() is "COMMON" or "ORGANIZATIONS" or "CONSUMERS" && !issuers.Any())
+        {
+            failures.Add($"AzureAd:TenantId '{tenant}' would accept tokens from any tenant: use the gateway's own tenant id, or list the accepted issuers in Authentication:ValidIssuers.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientId))

@@ -26,7 +26,6 @@ internal static class CallerIdentityExtensions
     [
         "oid", "http://schemas.microsoft.com/identity/claims/objectidentifier", "sub", ClaimTypes.NameIdentifier,
     ];
-    private static readonly string[] RoleTypes = ["roles", "role", ClaimTypes.Role];
 
     /// <summary>Reads the caller from an authenticated principal.</summary>
     /// <exception cref="InvalidOperationException">The principal is not authenticated.</exception>
@@ -38,8 +37,10 @@ internal static class CallerIdentityExtensions
             throw new InvalidOperationException("The request is not authenticated; ToCaller needs an authenticated principal.");
         }
 
-        var roles = principal.Claims
-            .Where(c => RoleTypes.Contains(c.Type, StringComparer.Ordinal))
+        // Roles come from each identity's own role claim type (`roles` for bearer tokens), exactly the claims the
+        // authorization policies check: a second claim such as `role` must never widen what the caller may see.
+        var roles = principal.Identities
+            .SelectMany(identity => identity.FindAll(identity.RoleClaimType))
             .Select(c => c.Value)
             .Where(v => !string.IsNullOrWhiteSpace(v))
             .Distinct(StringComparer.Ordinal)

@@ -125,7 +125,12 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
         await ExecuteAsync("SAVEPOINT entry", cancellationToken);
     }
 
-    public Task ReleaseSavepointAsync(CancellationToken cancellationToken) => ExecuteAsync("RELEASE SAVEPOINT entry", cancellationToken);
+    public async Task ReleaseSavepointAsync(CancellationToken cancellationToken)
+    {
+        // The entry's own rows are written inside its savepoint, so a row the database refuses fails this entry only.
+        await FlushAsync(cancellationToken);
+        await ExecuteAsync("RELEASE SAVEPOINT entry", cancellationToken);
+    }
 
     public async Task RollbackToSavepointAsync(CancellationToken cancellationToken)
     {

@@ -24,11 +24,15 @@ public sealed class CallerIdentityTests
     [Fact]
     public void ToCaller_MappedLongClaimTypes_ReadsSubjectAndRoles()
     {
-        var principal = Principal(
-            ("azp", "research-portal"),
-            ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid-2"),
-            (ClaimTypes.NameIdentifier, "sub-2"),
-            (ClaimTypes.Role, "Researcher"));
+        // With inbound claim mapping on, JwtBearer renames the claims and makes ClaimTypes.Role the role claim type.
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [
+                new Claim("azp", "research-portal"),
+                new Claim("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid-2"),
+                new Claim(ClaimTypes.NameIdentifier, "sub-2"),
+                new Claim(ClaimTypes.Role, "Researcher"),
+            ],
+            authenticationType: "Bearer", nameType: ClaimTypes.Name, roleType: ClaimTypes.Role));
 
         var caller = principal.ToCaller();
 
@@ -65,6 +69,20 @@ public sealed class CallerIdentityTests
         Assert.Throws<InvalidOperationException>(() => anonymous.ToCaller());
     }
 
+    /// <summary>An identity shaped as the gateway's JwtBearer produces it: role claim type <c>roles</c>.</summary>
     private static ClaimsPrincipal Principal(params (string Type, string Value)[] claims) =>
-        new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), authenticationType: "Bearer"));
+        new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), authenticationType: "Bearer", nameType: "name", roleType: "roles"));
+
+    [Fact]
+    public void ToCaller_ExtraRoleClaimOfAnotherType_DoesNotGrantThatRole()
+    {
+        var identity = new ClaimsIdentity(
+            [new Claim("azp", "hospital-a"), new Claim("roles", "Hospital"), new Claim("role", "Steward")],
+            authenticationType: "Bearer", nameType: "name", roleType: "roles");
+
+        var caller = new ClaimsPrincipal(identity).ToCaller();
+
+        Assert.True(caller.IsHospital);
+        Assert.False(caller.IsSteward);
+    }
 }

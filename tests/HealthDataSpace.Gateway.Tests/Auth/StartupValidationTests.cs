@@ -48,6 +48,7 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
     {
         using var factory = new GatewayFactory(fixture.Identity)
             .WithEnvironment("Production")
+            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .WithSetting("Authentication:RequireHttpsMetadata", "true");
 
         using var client = factory.CreateClient();
@@ -58,7 +59,7 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
     [Fact]
     public void Validate_MissingAzureAdSection_FailsWithClearMessage()
     {
-        var validator = new AzureAdOptionsValidator(new ConfigurationBuilder().Build());
+        var validator = new AzureAdOptionsValidator(new ConfigurationBuilder().Build(), Environment("Development"));
 
         var result = validator.Validate(null, new AzureAdOptions());
 
@@ -72,7 +73,7 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureAd:ClientId"] = "x" })
             .Build();
-        var validator = new AzureAdOptionsValidator(configuration);
+        var validator = new AzureAdOptionsValidator(configuration, Environment("Development"));
 
         var result = validator.Validate(null, new AzureAdOptions { ClientId = "x" });
 
@@ -80,6 +81,35 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
         Assert.Contains("AzureAd:Instance is required", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("AzureAd:TenantId is required", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("common")]
+    [InlineData("organizations")]
+    public void Validate_MultiTenantAuthorityWithoutIssuerList_Fails(string tenant)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureAd:TenantId"] = tenant }).Build();
+        var validator = new AzureAdOptionsValidator(configuration, Environment("Production"));
+
+        var result = validator.Validate(null, new AzureAdOptions { Instance = "https://login.microsoftonline.com/", TenantId = tenant, ClientId = "x" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("would accept tokens from any tenant", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_HttpAuthorityOutsideDevelopment_Fails()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureAd:ClientId"] = "x" }).Build();
+        var production = new AzureAdOptionsValidator(configuration, Environment("Production"));
+        var development = new AzureAdOptionsValidator(configuration, Environment("Development"));
+        var options = new AzureAdOptions { Instance = "http://idp.internal/", TenantId = "t", ClientId = "x" };
+
+        Assert.True(production.Validate(null, options).Failed);
+        Assert.True(development.Validate(null, options).Succeeded);
+    }
+
+    private static Microsoft.Extensions.Hosting.Internal.HostingEnvironment Environment(string name) =>
+        new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = name };
 
     private static string StartupFailure(GatewayFactory factory)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using HealthDataSpace.Core.Fhir.Store;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
@@ -8,10 +9,12 @@ namespace HealthDataSpace.Core.Fhir.Bundles;
 /// Processes transaction and batch bundles as FHIR R4 specifies (3.1.0.11). A transaction runs in one store
 /// session: deletes, then creates, then updates, then reads; fullUrls (urn:uuid or absolute) are replaced by the
 /// assigned ids everywhere in the bundle; any failure rolls the whole bundle back. A batch runs every entry on its own
-/// (a savepoint each, inside one session), so one failed entry does not undo the others.
+/// (a savepoint each, committed in chunks), so one failed entry does not undo the others.
 /// </summary>
 internal sealed class BundleProcessor(FhirService service, IFhirStore store, FhirOptions options)
 {
+    private const int BatchEntriesPerTransaction = 50;
+
     public async Task<Bundle> ProcessAsync(FhirRequestContext context, Bundle bundle, bool returnRepresentation,
         CancellationToken cancellationToken)
     {
@@ -109,42 +112,59 @@ internal sealed class BundleProcessor(FhirService service, IFhirStore store, Fhi
     }
 
     /// <summary>
-    /// A batch runs in one session with a savepoint per entry: a failed entry is rolled back alone and answered with
-    /// its OperationOutcome, the others are kept, and the whole batch commits once (a commit per entry made hospital
-    /// directory batches of thousands of conditional creates several times slower).
+    /// A batch commits in chunks of entries, with a savepoint per entry: a failed entry is rolled back alone and
+    /// answered with its OperationOutcome, the others are kept. One transaction per entry made directory batches of
+    /// thousands of conditional creates several times slower; one transaction for the whole batch would hold its locks
+    /// too long and overflow PostgreSQL's per-transaction cache of 64 subtransactions.
     /// </summary>
-    private async Task<List<Bundle.EntryComponent>> BatchAsync(FhirRequestContext context, Bundle bundle, bool returnRepresentation,
+    private async Task<Bundle.EntryComponent[]> BatchAsync(FhirRequestContext context, Bundle bundle, bool returnRepresentation,
         CancellationToken cancellationToken)
     {
-        var results = new List<Bundle.EntryComponent>(bundle.Entry.Count);
+        var results = new Bundle.EntryComponent[bundle.Entry.Count];
         var requests = bundle.Entry.Select((entry, i) => TryParse(i, entry, context.BaseUrl)).ToList();
-        await using var session = await store.OpenSessionAsync(forWrite: true, cancellationToken);
-        await LockInOrderAsync(session, requests.OfType<BundleEntryRequest>(), cancellationToken);
-        for (var i = 0; i < requests.Count; i++)
+        for (var start = 0; start < requests.Count; start += BatchEntriesPerTransaction)
         {
-            if (requests[i] is not { } request)
+            var chunk = Enumerable.Range(start, Math.Min(BatchEntriesPerTransaction, requests.Count - start)).ToList();
+            await using var session = await store.OpenSessionAsync(forWrite: true, cancellationToken);
+            await LockInOrderAsync(session, chunk.Select(i => requests[i]).OfType<BundleEntryRequest>(), cancellationToken);
+            foreach (var i in chunk)
             {
-                results.Add(EntryExecutor.Failure(ParseError(i, bundle.Entry[i], context.BaseUrl)));
-                continue;
+                results[i] = requests[i] is { } request
+                    ? await BatchEntryInSavepointAsync(session, context, request, returnRepresentation, cancellationToken)
+                    : EntryExecutor.Failure(ParseError(i, bundle.Entry[i], context.BaseUrl));
             }
 
-            await session.SavepointAsync(cancellationToken);
-            try
-            {
-                // A fresh writer per entry: nothing a failed entry learnt may leak into the next one.
-                var executor = new EntryExecutor(service.Writer(session, context), returnRepresentation);
-                results.Add(await BatchEntryAsync(executor, request, cancellationToken));
-                await session.ReleaseSavepointAsync(cancellationToken);
-            }
-            catch (FhirException e)
-            {
-                await session.RollbackToSavepointAsync(cancellationToken);
-                results.Add(EntryExecutor.Failure(e));
-            }
+            await session.CommitAsync(cancellationToken);
         }
 
-        await session.CommitAsync(cancellationToken);
         return results;
+    }
+
+    private async Task<Bundle.EntryComponent> BatchEntryInSavepointAsync(IFhirStoreSession session, FhirRequestContext context,
+        BundleEntryRequest request, bool returnRepresentation, CancellationToken cancellationToken)
+    {
+        await session.SavepointAsync(cancellationToken);
+        try
+        {
+            // A fresh writer per entry: nothing a failed entry learnt may leak into the next one.
+            var executor = new EntryExecutor(service.Writer(session, context), returnRepresentation);
+            var result = await BatchEntryAsync(executor, request, cancellationToken);
+            await session.ReleaseSavepointAsync(cancellationToken);
+            return result;
+        }
+        catch (FhirException e)
+        {
+            await session.RollbackToSavepointAsync(cancellationToken);
+            return EntryExecutor.Failure(e);
+        }
+        catch (DbException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The database refused this entry (a deadlock with a concurrent writer, say): undo it alone, go on.
+            await session.RollbackToSavepointAsync(cancellationToken);
+            return EntryExecutor.Failure(e.SqlState is "40P01" or "40001"
+                ? FhirException.Conflict("This entry conflicted with a concurrent request and was rolled back; retry it.")
+                : new FhirException(500, OperationOutcome.IssueType.Exception, "The database refused this entry; it was not stored."));
+        }
     }
 
     private static async Task<Bundle.EntryComponent> BatchEntryAsync(EntryExecutor executor, BundleEntryRequest request, CancellationToken cancellationToken)
@@ -166,7 +186,8 @@ internal sealed class BundleProcessor(FhirService service, IFhirStore store, Fhi
     /// </summary>
     private static async Task LockInOrderAsync(IFhirStoreSession session, IEnumerable<BundleEntryRequest> requests, CancellationToken cancellationToken)
     {
-        foreach (var key in requests.Select(r => r.ConditionalWriteKey).OfType<string>().Distinct().Order(StringComparer.Ordinal))
+        var locks = requests.Select(r => r.ConditionalWriteKey).OfType<string>().Select(ResourceWriter.LockKey);
+        foreach (var key in locks.Distinct().Order(StringComparer.Ordinal))
         {
             await session.LockAsync(key, cancellationToken);
         }
