@@ -1,4 +1,5 @@
 using HealthDataSpace.Core.Fhir;
+using HealthDataSpace.Core.Fhir.Store;
 using Hl7.Fhir.Model;
 using Microsoft.Net.Http.Headers;
 
@@ -35,10 +36,15 @@ internal static partial class FhirWriteHandlers
     {
         FhirHttp.EnsureType(type);
         var resource = await FhirHttp.ReadResourceAsync(http, fhir.Options, type);
-        var entry = await SingleEntryAsync(http, fhir, Bundle.HTTPVerb.PUT, type, resource);
-        var location = entry.Response?.Location ?? throw new InvalidOperationException("A conditional update produced no location.");
-        var stored = await fhir.ReadAsync(FhirHttp.Context(http), type, location.Split('/')[1], http.RequestAborted);
-        var created = entry.Response.Status?.StartsWith("201", StringComparison.Ordinal) == true;
+        var entry = await SingleEntryAsync(http, fhir, Bundle.HTTPVerb.PUT, type, resource, returnRepresentation: true);
+
+        // Answer with exactly the version this request wrote, not a re-read that a concurrent write could overtake.
+        var written = entry.Resource ?? throw new InvalidOperationException("A conditional update returned no resource.");
+        var response = entry.Response ?? throw new InvalidOperationException("A conditional update returned no response.");
+        var stored = new StoredResource(type, written.Id!, ETags.ParseVersion(response.Etag) ?? 1,
+            response.LastModified ?? DateTimeOffset.UtcNow, Deleted: false, Owner: string.Empty, Method: "PUT",
+            Json: FhirJson.Serialize(written));
+        var created = response.Status?.StartsWith("201", StringComparison.Ordinal) == true;
         return FhirHttp.Resource(http, stored, created ? 201 : 200, withLocation: true);
     }
 
@@ -59,7 +65,7 @@ internal static partial class FhirWriteHandlers
     public static async Task<IResult> ConditionalDeleteAsync(string type, HttpContext http, FhirService fhir)
     {
         FhirHttp.EnsureType(type);
-        await SingleEntryAsync(http, fhir, Bundle.HTTPVerb.DELETE, type, null);
+        await SingleEntryAsync(http, fhir, Bundle.HTTPVerb.DELETE, type, null, returnRepresentation: false);
         return Results.NoContent();
     }
 
@@ -82,7 +88,7 @@ internal static partial class FhirWriteHandlers
 
     /// <summary>Runs a conditional update or delete through the transaction engine, which already implements them.</summary>
     private static async Task<Bundle.EntryComponent> SingleEntryAsync(HttpContext http, FhirService fhir, Bundle.HTTPVerb method,
-        string type, Resource? resource)
+        string type, Resource? resource, bool returnRepresentation)
     {
         var query = http.Request.QueryString.Value?.TrimStart('?');
         if (string.IsNullOrEmpty(query))
@@ -96,7 +102,7 @@ internal static partial class FhirWriteHandlers
             Resource = resource,
             Request = new Bundle.RequestComponent { Method = method, Url = $"{type}?{query}", IfMatch = NullIfEmpty(http.Request.Headers[HeaderNames.IfMatch].ToString()) },
         });
-        var response = await fhir.ProcessBundleAsync(FhirHttp.Context(http), bundle, returnRepresentation: false, http.RequestAborted);
+        var response = await fhir.ProcessBundleAsync(FhirHttp.Context(http), bundle, returnRepresentation, http.RequestAborted);
         return response.Entry[0];
     }
 
