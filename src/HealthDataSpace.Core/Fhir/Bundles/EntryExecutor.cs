@@ -5,7 +5,7 @@ using Task = System.Threading.Tasks.Task;
 
 namespace HealthDataSpace.Core.Fhir.Bundles;
 
-/// <summary>Carries out one bundle entry inside the session of its transaction (or its own, in a batch).</summary>
+/// <summary>Carries out one bundle entry inside its transaction's session (a batch entry: inside its own savepoint).</summary>
 internal sealed class EntryExecutor(ResourceWriter writer, bool returnRepresentation)
 {
     /// <summary>
