@@ -182,10 +182,15 @@ public sealed class ConsentIndex
         }
     }
 
-    /// <summary>One patient's consents and, per scope, the newest that counts. Immutable once published.</summary>
+    /// <summary>
+    /// One patient's consents and the newest counting consent of each scope the engine consults (other scope codes,
+    /// such as adr, never decide a data use). Immutable once published.
+    /// </summary>
     private sealed class PatientConsents
     {
-        private readonly Dictionary<string, CompiledConsent> _newest = new(StringComparer.Ordinal);
+        private readonly CompiledConsent? _research;
+        private readonly CompiledConsent? _treatment;
+        private readonly CompiledConsent? _privacy;
 
         public PatientConsents(CompiledConsent[] all)
         {
@@ -199,9 +204,11 @@ public sealed class ConsentIndex
 
                 foreach (var scope in consent.Scopes)
                 {
-                    if (!_newest.TryGetValue(scope, out var held) || consent.IsNewerThan(held))
+                    switch (scope)
                     {
-                        _newest[scope] = consent;
+                        case ConsentPurposes.Research: Keep(ref _research, consent); break;
+                        case ConsentPurposes.Treatment: Keep(ref _treatment, consent); break;
+                        case ConsentPurposes.PatientPrivacy: Keep(ref _privacy, consent); break;
                     }
                 }
             }
@@ -209,7 +216,21 @@ public sealed class ConsentIndex
 
         public CompiledConsent[] All { get; }
 
-        public CompiledConsent? NewestFor(string scope) => _newest.GetValueOrDefault(scope);
+        public CompiledConsent? NewestFor(string scope) => scope switch
+        {
+            ConsentPurposes.Research => _research,
+            ConsentPurposes.Treatment => _treatment,
+            ConsentPurposes.PatientPrivacy => _privacy,
+            _ => null,
+        };
+
+        private static void Keep(ref CompiledConsent? held, CompiledConsent candidate)
+        {
+            if (held is null || candidate.IsNewerThan(held))
+            {
+                held = candidate;
+            }
+        }
     }
 
     private enum DefaultCause

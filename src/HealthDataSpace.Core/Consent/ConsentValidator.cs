@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using HealthDataSpace.Core.Fhir.Search;
 using Hl7.Fhir.Model;
 
@@ -20,7 +19,7 @@ namespace HealthDataSpace.Core.Consent;
 /// The root provision may carry a type (IHE PCF does) or not (R4's own examples): untyped, the engine takes it
 /// from <c>policyRule</c> (see <see cref="CompiledConsent"/>).
 /// </summary>
-public static partial class ConsentValidator
+public static class ConsentValidator
 {
     public static IReadOnlyList<string> Validate(Hl7.Fhir.Model.Consent consent)
     {
@@ -59,8 +58,26 @@ public static partial class ConsentValidator
         return problems;
     }
 
-    internal static bool IsPatientReference(string? reference) =>
-        reference is not null && PatientReference().IsMatch(reference);
+    /// <summary><c>Patient/{id}</c> with a FHIR id (1–64 of A–Z, a–z, 0–9, '-', '.'). Hand-written: it runs per decision.</summary>
+    internal static bool IsPatientReference(string? reference)
+    {
+        const string prefix = "Patient/";
+        if (reference is null || reference.Length <= prefix.Length || reference.Length > prefix.Length + 64
+            || !reference.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in reference.AsSpan(prefix.Length))
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static void CheckProvision(Hl7.Fhir.Model.Consent.provisionComponent provision, string path, bool nested, List<string> problems)
     {
@@ -119,7 +136,4 @@ public static partial class ConsentValidator
             problems.Add($"{path} starts after it ends (R4 invariant per-1: start ≤ end).");
         }
     }
-
-    [GeneratedRegex(@"^Patient/[A-Za-z0-9\-\.]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex PatientReference();
 }
