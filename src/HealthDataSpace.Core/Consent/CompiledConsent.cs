@@ -20,7 +20,7 @@ internal sealed class CompiledConsent
 {
     private static readonly HashSet<string> DenyPolicies = new(["OPTOUT", "OPTOUTE"], StringComparer.Ordinal);
 
-    public CompiledConsent(string id, long version, Hl7.Fhir.Model.Consent consent, long sequence)
+    public CompiledConsent(string id, long version, Hl7.Fhir.Model.Consent consent, long sequence, CompilePool pool)
     {
         Id = id;
         Version = version;
@@ -35,7 +35,7 @@ internal sealed class CompiledConsent
         var rootPermit = consent.Provision?.Type is { } type
             ? type == Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit
             : consent.PolicyRule?.Coding.Exists(c => c.Code is not null && DenyPolicies.Contains(c.Code)) != true;
-        Root = new CompiledProvision(consent.Provision, rootPermit, "provision", Reference);
+        Root = new CompiledProvision(consent.Provision, rootPermit, "provision", Reference, pool);
     }
 
     public string Id { get; }

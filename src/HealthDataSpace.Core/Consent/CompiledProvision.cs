@@ -34,7 +34,7 @@ internal sealed class CompiledProvision
     private readonly HashSet<string>? _dataInstances;
     private readonly bool _dataUncheckable;
 
-    public CompiledProvision(Hl7.Fhir.Model.Consent.provisionComponent? source, bool permit, string path, string consentReference)
+    public CompiledProvision(Hl7.Fhir.Model.Consent.provisionComponent? source, bool permit, string path, string consentReference, CompilePool pool)
     {
         Permit = permit;
         Path = path;
@@ -76,11 +76,13 @@ internal sealed class CompiledProvision
                     _actors.Add(reference);
                 }
             }
+
+            _actors = pool.Share(_actors);
         }
 
         if (source.Purpose.Count > 0)
         {
-            (_purposeFull, _purposeBare) = CodingSets(source.Purpose,
+            (_purposeFull, _purposeBare) = CodingSets(pool, source.Purpose,
                 system => system is null or ConsentPurposes.ActReasonSystem or ConsentPurposes.PurposeOfUseSystem);
         }
 
@@ -95,16 +97,18 @@ internal sealed class CompiledProvision
                     _classes.Add(code);
                 }
             }
+
+            _classes = pool.Share(_classes);
         }
 
         if (source.Code.Count > 0)
         {
-            (_codeFull, _codeBare) = CodingSets(source.Code.SelectMany(c => c.Coding), _ => true);
+            (_codeFull, _codeBare) = CodingSets(pool, source.Code.SelectMany(c => c.Coding), _ => true);
         }
 
         if (source.SecurityLabel.Count > 0)
         {
-            (_labelFull, _labelBare) = CodingSets(source.SecurityLabel, _ => true);
+            (_labelFull, _labelBare) = CodingSets(pool, source.SecurityLabel, _ => true);
         }
 
         if (source.Data.Count > 0)
@@ -121,6 +125,8 @@ internal sealed class CompiledProvision
                     _dataUncheckable = true;
                 }
             }
+
+            _dataInstances = pool.Share(_dataInstances);
         }
 
         var children = new CompiledProvision[source.Provision.Count];
@@ -128,7 +134,7 @@ internal sealed class CompiledProvision
         {
             var child = source.Provision[i];
             children[i] = new CompiledProvision(child, child.Type == Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit,
-                string.Create(CultureInfo.InvariantCulture, $"{path}.provision[{i}]"), consentReference);
+                string.Create(CultureInfo.InvariantCulture, $"{path}.provision[{i}]"), consentReference, pool);
         }
 
         Children = children;
@@ -269,7 +275,7 @@ internal sealed class CompiledProvision
     /// <c>system|code</c> for codings with a system; bare codes for codings without one and for those whose system
     /// <paramref name="bareMatches"/> accepts (a bare purpose "HRESCH" means the v3 code, not some other system's).
     /// </summary>
-    private static (HashSet<string> Full, HashSet<string> Bare) CodingSets(IEnumerable<Coding> codings, Func<string?, bool> bareMatches)
+    private static (HashSet<string> Full, HashSet<string> Bare) CodingSets(CompilePool pool, IEnumerable<Coding> codings, Func<string?, bool> bareMatches)
     {
         var full = new HashSet<string>(StringComparer.Ordinal);
         var bare = new HashSet<string>(StringComparer.Ordinal);
@@ -291,7 +297,7 @@ internal sealed class CompiledProvision
             }
         }
 
-        return (full, bare);
+        return (pool.Share(full), pool.Share(bare));
     }
 
     private static FhirDateRange Span(Period period)

@@ -28,6 +28,7 @@ public sealed class ConsentIndex
     private readonly Lock _writeLock = new();
     private readonly ConcurrentDictionary<string, PatientConsents> _byPatient = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CompiledConsent> _byId = new(StringComparer.Ordinal);
+    private readonly CompilePool _pool = new();
     private long _sequence;
 
     public ConsentIndex(ConsentDefaults defaults, TimeProvider? timeProvider = null)
@@ -73,7 +74,7 @@ public sealed class ConsentIndex
                 return false;
             }
 
-            var compiled = new CompiledConsent(id, version, consent, ++_sequence);
+            var compiled = new CompiledConsent(id, version, consent, ++_sequence, _pool);
             if (held is not null)
             {
                 Publish(held.Patient, without: id, with: null);

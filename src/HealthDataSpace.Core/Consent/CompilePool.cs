@@ -1,0 +1,27 @@
+namespace HealthDataSpace.Core.Consent;
+
+/// <summary>
+/// Shares identical compiled sets between consents. Consents are written from a few templates (a region's research
+/// consent, $opt-in/$opt-out), so thousands of patients hold the same purpose, class, actor and label sets; sharing
+/// them keeps the index small and those sets in cache, which is what a decision costs at scale (a cold index answers
+/// several times slower than a warm one). Not thread-safe: used only under the index's write lock. It only grows, by
+/// distinct sets, which stay few.
+/// </summary>
+internal sealed class CompilePool
+{
+    private readonly Dictionary<string, HashSet<string>> _sets = new(StringComparer.Ordinal);
+
+    public HashSet<string> Share(HashSet<string> set)
+    {
+        var items = set.ToArray();
+        Array.Sort(items, StringComparer.Ordinal);
+        var key = string.Join('\n', items);
+        if (_sets.TryGetValue(key, out var shared))
+        {
+            return shared;
+        }
+
+        _sets.Add(key, set);
+        return set;
+    }
+}
