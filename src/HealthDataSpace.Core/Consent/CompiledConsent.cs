@@ -20,6 +20,9 @@ internal sealed class CompiledConsent
 {
     private static readonly HashSet<string> DenyPolicies = new(["OPTOUT", "OPTOUTE"], StringComparer.Ordinal);
 
+    /// <summary>This consent's answer for each node of its (possibly shared) tree, built once.</summary>
+    private readonly ConsentDecision[] _decisions;
+
     public CompiledConsent(string id, long version, Hl7.Fhir.Model.Consent consent, long sequence, CompilePool pool)
     {
         Id = id;
@@ -35,7 +38,13 @@ internal sealed class CompiledConsent
         var rootPermit = consent.Provision?.Type is { } type
             ? type == Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit
             : consent.PolicyRule?.Coding.Exists(c => c.Code is not null && DenyPolicies.Contains(c.Code)) != true;
-        Root = new CompiledProvision(consent.Provision, rootPermit, "provision", Reference, pool);
+        var tree = pool.Tree(consent.Provision, rootPermit);
+        Root = tree[0];
+        _decisions = new ConsentDecision[tree.Length];
+        foreach (var node in tree)
+        {
+            _decisions[node.Ordinal] = new ConsentDecision(node.Permit, Reference, node.Path, node.Reason);
+        }
     }
 
     public string Id { get; }
@@ -69,7 +78,7 @@ internal sealed class CompiledConsent
 
     /// <summary>The consent's answer, or null when its base provision does not apply to the request.</summary>
     public ConsentDecision? Decide(in DecisionContext context) =>
-        Root.Applies(context) ? Root.Refine(context).Decision : null;
+        Root.Applies(context) ? _decisions[Root.Refine(context).Ordinal] : null;
 
     /// <summary>True when this consent is newer than <paramref name="other"/>: later dateTime, then later write.</summary>
     public bool IsNewerThan(CompiledConsent other) =>

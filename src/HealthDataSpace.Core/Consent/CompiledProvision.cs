@@ -5,7 +5,9 @@ using Hl7.Fhir.Model;
 namespace HealthDataSpace.Core.Consent;
 
 /// <summary>
-/// One provision compiled to hash sets and tick ranges, with its answer prebuilt so a decision allocates nothing.
+/// One provision compiled to hash sets and tick ranges. Trees carry no consent identity, so consents written from
+/// the same template share one (see <see cref="CompilePool"/>); each consent prebuilds its answer per node, so a
+/// decision allocates nothing.
 /// <para>
 /// Matching: a provision applies when the request meets every criterion the provision has. A criterion the request
 /// cannot be checked against (no actor, code, date or resource given; a <c>data</c> meaning other than
@@ -34,19 +36,25 @@ internal sealed class CompiledProvision
     private readonly HashSet<string>? _dataInstances;
     private readonly bool _dataUncheckable;
 
-    public CompiledProvision(Hl7.Fhir.Model.Consent.provisionComponent? source, bool permit, string path, string consentReference, CompilePool pool)
+    /// <param name="source">The provision; null for a consent without one (a root with no criteria).</param>
+    /// <param name="permit">Its type (for the root: as <see cref="CompiledConsent"/> derives it).</param>
+    /// <param name="path">Its path: <c>provision</c>, <c>provision.provision[0]</c>, ...</param>
+    /// <param name="nodes">The tree's nodes in pre-order; this one is added and gets its <see cref="Ordinal"/>.</param>
+    /// <param name="pool">Shares identical sets.</param>
+    public CompiledProvision(Hl7.Fhir.Model.Consent.provisionComponent? source, bool permit, string path, List<CompiledProvision> nodes, CompilePool pool)
     {
         Permit = permit;
         Path = path;
+        Ordinal = nodes.Count;
+        nodes.Add(this);
         var nested = path.Length > "provision".Length;
-        Decision = new ConsentDecision(permit, consentReference, path,
-            (permit, nested) switch
+        Reason = (permit, nested) switch
             {
                 (true, false) => "permitted by the consent's base provision",
                 (false, false) => "denied by the consent's base provision",
                 (true, true) => "permitted by a nested provision (an exception to its parent)",
                 (false, true) => "denied by a nested provision (an exception to its parent)",
-            });
+            };
         if (source is null)
         {
             Children = [];
@@ -134,7 +142,7 @@ internal sealed class CompiledProvision
         {
             var child = source.Provision[i];
             children[i] = new CompiledProvision(child, child.Type == Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit,
-                string.Create(CultureInfo.InvariantCulture, $"{path}.provision[{i}]"), consentReference, pool);
+                string.Create(CultureInfo.InvariantCulture, $"{path}.provision[{i}]"), nodes, pool);
         }
 
         Children = children;
@@ -144,7 +152,10 @@ internal sealed class CompiledProvision
 
     public string Path { get; }
 
-    public ConsentDecision Decision { get; }
+    /// <summary>Position in its tree (pre-order): indexes the owning consent's prebuilt decisions.</summary>
+    public int Ordinal { get; }
+
+    public string Reason { get; }
 
     public CompiledProvision[] Children { get; }
 

@@ -66,6 +66,21 @@ public sealed class ConsentIndexTests
     }
 
     [Fact]
+    public void Evaluate_TwoPatientsWithIdenticalConsents_EachDecisionNamesItsOwnConsent()
+    {
+        var index = NewIndex();
+        index.Upsert("a", 1, ConsentFixtures.Parse(ConsentFixtures.Research("Patient/p1")));
+        index.Upsert("b", 4, ConsentFixtures.Parse(ConsentFixtures.Research("Patient/p2")));
+
+        var psy = new[] { "http://terminology.hl7.org/CodeSystem/v3-ActCode|PSY" };
+        var first = index.Evaluate(CardioObservation with { SecurityLabels = psy });
+        var second = index.Evaluate(CardioObservation with { Patient = "Patient/p2", SecurityLabels = psy });
+
+        Assert.Equal(("Consent/a/_history/1", "provision.provision[0]"), (first.Consent, first.Provision));
+        Assert.Equal(("Consent/b/_history/4", "provision.provision[0]"), (second.Consent, second.Provision));
+    }
+
+    [Fact]
     public void Remove_IndexedConsent_DefaultAppliesAgain()
     {
         var index = NewIndex();
