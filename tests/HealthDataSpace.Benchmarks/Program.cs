@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HealthDataSpace.Benchmarks.Consent;
 using HealthDataSpace.Benchmarks.Fhir;
 
 // One subcommand per benchmark, each in a folder named after its area (Fhir/, later Telemetry/, Consent/, ...).
@@ -6,6 +7,7 @@ using HealthDataSpace.Benchmarks.Fhir;
 var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benchmarks.md. Never run by the test suite.")
 {
     IngestBenchmark.CreateCommand(),
+    ConsentDecisionBenchmark.CreateCommand(),
 };
 
 var parseResult = root.Parse(args);
