@@ -1,3 +1,5 @@
+using HealthDataSpace.Core.Fhir.Search;
+
 namespace HealthDataSpace.Storage.Fhir;
 
 /// <summary>
@@ -50,9 +52,17 @@ internal static class FhirSchema
         CREATE INDEX IF NOT EXISTS ix_idx_uri_rid ON idx_uri (rid)
         """;
 
-    /// <summary>The index tables, in the order <see cref="IndexTables"/> maps parameter kinds to them.</summary>
-    public static readonly string[] IndexTableNames =
-        ["idx_token", "idx_string", "idx_reference", "idx_date", "idx_number", "idx_quantity", "idx_uri"];
+    /// <summary>The index table of each search parameter kind: the one place that pairs them.</summary>
+    public static readonly IReadOnlyDictionary<SearchParamKind, string> IndexTables = new Dictionary<SearchParamKind, string>
+    {
+        [SearchParamKind.Token] = "idx_token",
+        [SearchParamKind.String] = "idx_string",
+        [SearchParamKind.Reference] = "idx_reference",
+        [SearchParamKind.Date] = "idx_date",
+        [SearchParamKind.Number] = "idx_number",
+        [SearchParamKind.Quantity] = "idx_quantity",
+        [SearchParamKind.Uri] = "idx_uri",
+    };
 
     public static string Render(string id, string big, string dbl, string pattern) =>
         Template.Replace("{id}", id, StringComparison.Ordinal).Replace("{big}", big, StringComparison.Ordinal)

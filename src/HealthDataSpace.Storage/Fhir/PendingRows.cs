@@ -14,13 +14,13 @@ internal sealed class PendingRows : IAsyncDisposable
 
     private static readonly Dictionary<SearchParamKind, TableShape> IndexTables = new()
     {
-        [SearchParamKind.Token] = new("idx_token", ["rid", "res_type", "param", "sys", "code"]),
-        [SearchParamKind.String] = new("idx_string", ["rid", "res_type", "param", "norm", "exact"]),
-        [SearchParamKind.Reference] = new("idx_reference", ["rid", "res_type", "param", "target_type", "target_id", "url"]),
-        [SearchParamKind.Date] = new("idx_date", ["rid", "res_type", "param", "lo", "hi"]),
-        [SearchParamKind.Number] = new("idx_number", ["rid", "res_type", "param", "num"]),
-        [SearchParamKind.Quantity] = new("idx_quantity", ["rid", "res_type", "param", "num", "sys", "code"]),
-        [SearchParamKind.Uri] = new("idx_uri", ["rid", "res_type", "param", "uri"]),
+        [SearchParamKind.Token] = new(FhirSchema.IndexTables[SearchParamKind.Token], ["rid", "res_type", "param", "sys", "code"]),
+        [SearchParamKind.String] = new(FhirSchema.IndexTables[SearchParamKind.String], ["rid", "res_type", "param", "norm", "exact"]),
+        [SearchParamKind.Reference] = new(FhirSchema.IndexTables[SearchParamKind.Reference], ["rid", "res_type", "param", "target_type", "target_id", "url"]),
+        [SearchParamKind.Date] = new(FhirSchema.IndexTables[SearchParamKind.Date], ["rid", "res_type", "param", "lo", "hi"]),
+        [SearchParamKind.Number] = new(FhirSchema.IndexTables[SearchParamKind.Number], ["rid", "res_type", "param", "num"]),
+        [SearchParamKind.Quantity] = new(FhirSchema.IndexTables[SearchParamKind.Quantity], ["rid", "res_type", "param", "num", "sys", "code"]),
+        [SearchParamKind.Uri] = new(FhirSchema.IndexTables[SearchParamKind.Uri], ["rid", "res_type", "param", "uri"]),
     };
 
     private readonly Dictionary<TableShape, List<object?[]>> rows = [];

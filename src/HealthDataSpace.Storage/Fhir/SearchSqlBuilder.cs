@@ -11,17 +11,6 @@ namespace HealthDataSpace.Storage.Fhir;
 /// </summary>
 internal sealed class SearchSqlBuilder
 {
-    private static readonly Dictionary<SearchParamKind, string> Tables = new()
-    {
-        [SearchParamKind.Token] = "idx_token",
-        [SearchParamKind.String] = "idx_string",
-        [SearchParamKind.Reference] = "idx_reference",
-        [SearchParamKind.Date] = "idx_date",
-        [SearchParamKind.Number] = "idx_number",
-        [SearchParamKind.Quantity] = "idx_quantity",
-        [SearchParamKind.Uri] = "idx_uri",
-    };
-
     private readonly SearchQuery query;
     private readonly List<(string Name, object? Value)> parameters = [];
     private readonly string where;
@@ -77,7 +66,7 @@ internal sealed class SearchSqlBuilder
             return Or(criterion.Values.Select(v => DateCondition("r.last_updated", "r.last_updated + 1", v)));
         }
 
-        var table = Tables[criterion.Kind];
+        var table = FhirSchema.IndexTables[criterion.Kind];
         var scope = $"SELECT rid FROM {table} WHERE res_type = {Add(query.ResourceType)} AND param = {Add(criterion.Param)}";
         switch (criterion.Modifier)
         {

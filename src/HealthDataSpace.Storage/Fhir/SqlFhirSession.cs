@@ -95,7 +95,7 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
                 ("id", write.Id), ("previous", write.Version - 1));
             rid = await ScalarOrConflictAsync(update, write, cancellationToken);
             await FlushAsync(cancellationToken);
-            foreach (var table in FhirSchema.IndexTableNames)
+            foreach (var table in FhirSchema.IndexTables.Values)
             {
                 await using var clear = Command($"DELETE FROM {table} WHERE rid = @rid", ("rid", rid));
                 await clear.ExecuteNonQueryAsync(cancellationToken);

@@ -149,6 +149,20 @@ public abstract partial class FhirStoreContract
     }
 
     [Fact]
+    public async Task Batch_MalformedEntry_AnsweredAloneOthersStored()
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Batch };
+        bundle.Entry.Add(Post(NewPatient(mrn: "MAL-1")));
+        bundle.Entry.Add(new Bundle.EntryComponent { Resource = NewPatient(mrn: "MAL-2") });
+        bundle.Entry.Add(Post(NewPatient(mrn: "MAL-3")));
+
+        var response = await Engine.TransactionAsync(HospitalA, bundle);
+
+        Assert.Equal(["201 Created", "400", "201 Created"], response.Entry.Select(e => e.Response.Status));
+        Assert.Contains("no request", response.Entry[1].Response.Outcome is OperationOutcome o ? o.Issue[0].Diagnostics : "", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bundle_OfTypeCollection_Rejected400()
     {
         var bundle = new Bundle { Type = Bundle.BundleType.Collection };

@@ -126,12 +126,12 @@ internal sealed class BundleProcessor(FhirService service, IFhirStore store, Fhi
         {
             var chunk = Enumerable.Range(start, Math.Min(BatchEntriesPerTransaction, requests.Count - start)).ToList();
             await using var session = await store.OpenSessionAsync(forWrite: true, cancellationToken);
-            await LockInOrderAsync(session, chunk.Select(i => requests[i]).OfType<BundleEntryRequest>(), cancellationToken);
+            await LockInOrderAsync(session, chunk.Select(i => requests[i].Request).OfType<BundleEntryRequest>(), cancellationToken);
             foreach (var i in chunk)
             {
-                results[i] = requests[i] is { } request
+                results[i] = requests[i] is { Request: { } request }
                     ? await BatchEntryInSavepointAsync(session, context, request, returnRepresentation, cancellationToken)
-                    : EntryExecutor.Failure(ParseError(i, bundle.Entry[i], context.BaseUrl));
+                    : EntryExecutor.Failure(requests[i].Error!);
             }
 
             await session.CommitAsync(cancellationToken);
@@ -193,28 +193,16 @@ internal sealed class BundleProcessor(FhirService service, IFhirStore store, Fhi
         }
     }
 
-    private static BundleEntryRequest? TryParse(int index, Bundle.EntryComponent entry, string baseUrl)
+    /// <summary>Parses one batch entry; a malformed entry becomes its own failure, not the whole batch's.</summary>
+    private static (BundleEntryRequest? Request, FhirException? Error) TryParse(int index, Bundle.EntryComponent entry, string baseUrl)
     {
         try
         {
-            return BundleEntryRequest.Parse(index, entry, baseUrl);
-        }
-        catch (FhirException)
-        {
-            return null;
-        }
-    }
-
-    private static FhirException ParseError(int index, Bundle.EntryComponent entry, string baseUrl)
-    {
-        try
-        {
-            BundleEntryRequest.Parse(index, entry, baseUrl);
-            return FhirException.BadRequest($"Bundle entry {index} could not be read.");
+            return (BundleEntryRequest.Parse(index, entry, baseUrl), null);
         }
         catch (FhirException e)
         {
-            return e;
+            return (null, e);
         }
     }
 
