@@ -1,5 +1,6 @@
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Fhir;
+using HealthDataSpace.Gateway.Features.Telemetry;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
 
@@ -9,6 +10,7 @@ builder.AddGatewayHosting();
 builder.AddGatewayAuthentication();
 builder.AddGatewayStorage();
 builder.AddFhirApi();
+builder.AddTelemetry();
 
 var app = builder.Build();
 
@@ -19,6 +21,7 @@ app.UseAuthorization();
 app.MapHealthEndpoints();
 app.MapAuthEndpoints();
 app.MapFhirApi();
+app.MapTelemetryApi();
 
 app.Run();
 

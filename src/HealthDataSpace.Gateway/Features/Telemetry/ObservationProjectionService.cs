@@ -1,0 +1,80 @@
+using HealthDataSpace.Core.Telemetry.Ingest;
+using HealthDataSpace.Core.Telemetry.Projection;
+
+namespace HealthDataSpace.Gateway.Features.Telemetry;
+
+/// <summary>
+/// Keeps FHIR Observations up to date with the telemetry store: wakes when the writer commits (or every few seconds),
+/// projects from the saved checkpoint until caught up. A failure is logged by type and retried after a pause; the
+/// checkpoint makes a restart resume where it stopped.
+/// </summary>
+internal sealed partial class ObservationProjectionService(
+    TelemetryObservationProjector projector,
+    TelemetryWriter writer,
+    ILogger<ObservationProjectionService> logger) : BackgroundService
+{
+    private const int ReadingsPerStep = 2000;
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _signal.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        writer.Committed += OnCommitted;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var step = await projector.ProjectNextAsync(ReadingsPerStep, stoppingToken);
+                    if (step.Readings > 0)
+                    {
+                        LogStep(logger, step.Readings, step.ObservationsWritten, step.DevicesSkipped);
+                        continue;
+                    }
+
+                    await _signal.WaitAsync(IdlePoll, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    LogFailed(logger, e.GetType().Name);
+                    await Task.Delay(RetryPause, stoppingToken);
+                }
+            }
+        }
+        finally
+        {
+            writer.Committed -= OnCommitted;
+        }
+    }
+
+    private void OnCommitted(int messages)
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled; one wake-up covers any number of commits.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Projected {Readings} readings into {Observations} Observations ({Skipped} devices skipped).")]
+    private static partial void LogStep(ILogger logger, int readings, int observations, int skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Observation projection failed ({ExceptionType}); retrying shortly.")]
+    private static partial void LogFailed(ILogger logger, string exceptionType);
+}

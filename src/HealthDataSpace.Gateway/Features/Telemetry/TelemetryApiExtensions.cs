@@ -1,0 +1,94 @@
+using HealthDataSpace.Core.Fhir;
+using HealthDataSpace.Core.Fhir.Store;
+using HealthDataSpace.Core.Telemetry;
+using HealthDataSpace.Core.Telemetry.Devices;
+using HealthDataSpace.Core.Telemetry.Ingest;
+using HealthDataSpace.Core.Telemetry.Projection;
+using HealthDataSpace.Core.Telemetry.Store;
+using HealthDataSpace.Gateway.Auth;
+using HealthDataSpace.Gateway.Features.Telemetry.Devices;
+using HealthDataSpace.Gateway.Features.Telemetry.Grpc;
+using HealthDataSpace.Gateway.Storage;
+using HealthDataSpace.Storage.Telemetry;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HealthDataSpace.Gateway.Features.Telemetry;
+
+internal static class TelemetryApiExtensions
+{
+    /// <summary>The policy of the gRPC ingest service: a device SAS token, or a Bearer token with role Device.</summary>
+    public const string IngestPolicy = "TelemetryIngest";
+
+    /// <summary>
+    /// The device registry, telemetry store, group-commit writer, gRPC ingest (SAS or Bearer), and the Observation
+    /// projection (sections <c>Devices</c> and <c>Telemetry</c>). The MedTech template engine provides
+    /// <see cref="ITelemetryNormalizer"/> and <see cref="ITelemetryObservationMapper"/>.
+    /// </summary>
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DevicesOptions>().BindConfiguration(DevicesOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DevicesOptions>, DevicesOptionsValidator>();
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<TelemetryOptions>>().Value);
+
+        services.AddSingleton(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return storage.Provider == StorageProvider.Postgres
+                ? TelemetryStoreFactory.CreatePostgres(sp.GetRequiredService<NpgsqlDataSource>())
+                : TelemetryStoreFactory.CreateSqlite(
+                    Path.Combine(Path.GetFullPath(storage.DataPath), "telemetry.db"), sp.GetRequiredService<TelemetryOptions>().SqliteFullSync);
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<TelemetryStorage>().Store);
+        services.AddSingleton(sp => sp.GetRequiredService<TelemetryStorage>().Registry);
+
+        services.AddSingleton(sp => new DeviceKeyProtector(KeyEncryptionKey(sp)));
+        services.AddSingleton(sp => new DeviceDirectory(sp.GetRequiredService<IDeviceRegistry>(), sp.GetRequiredService<DeviceKeyProtector>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TelemetryOptions>().DeviceCacheLifetime));
+        services.AddSingleton<DeviceSessions>();
+        services.AddSingleton<DeviceRegistrationService>();
+        services.AddSingleton<TelemetryWriter>();
+        services.AddSingleton<TelemetryIngestor>();
+        services.AddSingleton(sp => new TelemetryObservationProjector(sp.GetRequiredService<ITelemetryStore>(),
+            sp.GetRequiredService<IDeviceRegistry>(), sp.GetRequiredService<ITelemetryObservationMapper>(),
+            sp.GetRequiredService<FhirService>(), sp.GetRequiredService<IFhirStore>()));
+        services.AddExceptionHandler<TelemetryExceptionHandler>();
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, SharedAccessSignatureHandler>(SharedAccessSignatureHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(IngestPolicy, policy => policy
+            .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, SharedAccessSignatureHandler.SchemeName)
+            .RequireRole(GatewayRoles.Device));
+        services.AddGrpc().AddServiceOptions<TelemetryIngestService>(grpc =>
+        {
+            grpc.Interceptors.Add<TelemetryStatusInterceptor>();
+            // A batch is bounded: with Telemetry:QueueCapacity this bounds what the gateway buffers.
+            grpc.MaxReceiveMessageSize = 4 * 1024 * 1024;
+        });
+
+        // Registration order is start order: the store first, MQTT and the projection after it.
+        services.AddHostedService<TelemetryPipelineService>();
+        services.AddHostedService<ObservationProjectionService>();
+        return builder;
+    }
+
+    public static WebApplication MapTelemetryApi(this WebApplication app)
+    {
+        app.MapDeviceEndpoints();
+        app.MapTelemetryQueryEndpoints();
+        app.MapGrpcService<TelemetryIngestService>().RequireAuthorization(IngestPolicy);
+        return app;
+    }
+
+    private static byte[] KeyEncryptionKey(IServiceProvider services)
+    {
+        var configured = services.GetRequiredService<IOptions<DevicesOptions>>().Value.KeyEncryptionKey;
+        return string.IsNullOrWhiteSpace(configured)
+            ? DevelopmentKeyEncryptionKey.LoadOrCreate(Path.GetFullPath(services.GetRequiredService<IOptions<StorageOptions>>().Value.DataPath))
+            : Convert.FromBase64String(configured.Trim());
+    }
+}
