@@ -1,9 +1,13 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using HealthDataSpace.Core.Telemetry;
+using HealthDataSpace.Gateway.Tests.Telemetry.Doubles;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace HealthDataSpace.Gateway.Tests.Infrastructure;
@@ -17,6 +21,7 @@ public class GatewayFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly List<Action<IEndpointRouteBuilder>> _testEndpoints = [];
+    private readonly List<Action<IServiceCollection>> _services = [];
     private string _environment = "Development";
 
     public GatewayFactory(TestIdentityProvider identity, IDictionary<string, string?>? settings = null)
@@ -29,6 +34,8 @@ public class GatewayFactory : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(identity.GatewaySettings, StringComparer.OrdinalIgnoreCase)
         {
             ["Storage:DataPath"] = DataPath,
+            // Any free port: many gateways run side by side in the test run.
+            ["Mqtt:Port"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -68,6 +75,13 @@ public class GatewayFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Replaces or adds services after the gateway's own registrations. Call before the first client.</summary>
+    public GatewayFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
     /// <summary>A client that sends <c>Authorization: Bearer {token}</c>.</summary>
     public HttpClient CreateClientWithToken(string token)
     {
@@ -86,6 +100,18 @@ public class GatewayFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        // After the gateway's own registrations (ConfigureServices would run before them).
+        builder.ConfigureTestServices(services =>
+        {
+            // Until the MedTech template engine is merged, the telemetry pipeline runs with test doubles of its two
+            // ports. TryAdd: once the gateway registers the real engine, these are not used.
+            services.TryAddSingleton<ITelemetryNormalizer, SimpleTelemetryNormalizer>();
+            services.TryAddSingleton<ITelemetryObservationMapper, OnePerReadingObservationMapper>();
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
         if (_testEndpoints.Count > 0)
         {
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new TestEndpointsStartupFilter(_testEndpoints)));
