@@ -1,4 +1,6 @@
 using HealthDataSpace.Gateway.Auth;
+using HealthDataSpace.Gateway.Features.Audit;
+using HealthDataSpace.Gateway.Features.Consent;
 using HealthDataSpace.Gateway.Features.Fhir;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
@@ -9,6 +11,8 @@ builder.AddGatewayHosting();
 builder.AddGatewayAuthentication();
 builder.AddGatewayStorage();
 builder.AddFhirApi();
+builder.AddAuditTrail();
+builder.AddConsentEngine();
 
 var app = builder.Build();
 
@@ -19,6 +23,8 @@ app.UseAuthorization();
 app.MapHealthEndpoints();
 app.MapAuthEndpoints();
 app.MapFhirApi();
+app.MapConsentApi();
+app.MapAuditApi();
 
 app.Run();
 
