@@ -55,8 +55,15 @@ param azureAdClientId string
 @minValue(1)
 param minReplicas int = 1
 
+// One replica until replicas share a change feed of consents: each keeps its consent index in memory, and a
+// revocation written through one replica must be enforced by all of them (docs/consent-model.md, known limits).
 @minValue(1)
-param maxReplicas int = 3
+@maxValue(1)
+param maxReplicas int = 1
+
+@description('Base64 of at least 32 random bytes sealing the audit chain (Audit:ChainKey); keep a copy with the database backups.')
+@secure()
+param auditChainKey string
 
 var suffix = uniqueString(resourceGroup().id)
 var databaseName = 'healthdataspace'
@@ -325,6 +332,10 @@ resource gateway 'Microsoft.App/containerApps@2024-03-01' = {
       }
       secrets: [
         {
+          name: 'audit-chain-key'
+          value: auditChainKey
+        }
+        {
           name: 'postgres-connection'
           value: postgresConnectionString
         }
@@ -390,6 +401,10 @@ resource gateway 'Microsoft.App/containerApps@2024-03-01' = {
             {
               name: 'ConnectionStrings__Blob'
               secretRef: 'blob-connection'
+            }
+            {
+              name: 'Audit__ChainKey'
+              secretRef: 'audit-chain-key'
             }
             {
               name: 'AZURE_CLIENT_ID'

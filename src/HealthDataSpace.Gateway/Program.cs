@@ -1,4 +1,6 @@
 using HealthDataSpace.Gateway.Auth;
+using HealthDataSpace.Gateway.Features.Audit;
+using HealthDataSpace.Gateway.Features.Consent;
 using HealthDataSpace.Gateway.Features.Fhir;
 using HealthDataSpace.Gateway.Features.Telemetry;
 using HealthDataSpace.Gateway.Hosting;
@@ -10,6 +12,8 @@ builder.AddGatewayHosting();
 builder.AddGatewayAuthentication();
 builder.AddGatewayStorage();
 builder.AddFhirApi();
+builder.AddAuditTrail();
+builder.AddConsentEngine();
 builder.AddTelemetry();
 
 var app = builder.Build();
@@ -21,6 +25,8 @@ app.UseAuthorization();
 app.MapHealthEndpoints();
 app.MapAuthEndpoints();
 app.MapFhirApi();
+app.MapConsentApi();
+app.MapAuditApi();
 app.MapTelemetryApi();
 
 app.Run();

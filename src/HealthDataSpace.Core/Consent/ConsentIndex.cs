@@ -59,13 +59,7 @@ public sealed class ConsentIndex
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentNullException.ThrowIfNull(consent);
-        var problems = ConsentValidator.Validate(consent);
-        if (problems.Count > 0)
-        {
-            throw new FhirException(422, OperationOutcome.IssueType.Invariant,
-                $"The Consent cannot be enforced ({problems.Count} problem(s)).")
-            { Details = problems };
-        }
+        ConsentValidator.EnsureEnforceable(consent);
 
         lock (_writeLock)
         {

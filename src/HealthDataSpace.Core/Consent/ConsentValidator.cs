@@ -1,3 +1,4 @@
+using HealthDataSpace.Core.Fhir;
 using HealthDataSpace.Core.Fhir.Search;
 using Hl7.Fhir.Model;
 
@@ -59,6 +60,18 @@ public static class ConsentValidator
     }
 
     /// <summary><c>Patient/{id}</c> with a FHIR id (1–64 of A–Z, a–z, 0–9, '-', '.'). Hand-written: it runs per decision.</summary>
+    /// <summary>Throws a 422 <see cref="FhirException"/> listing the problems when the consent cannot be enforced.</summary>
+    public static void EnsureEnforceable(Hl7.Fhir.Model.Consent consent)
+    {
+        var problems = Validate(consent);
+        if (problems.Count > 0)
+        {
+            throw new FhirException(422, OperationOutcome.IssueType.Invariant,
+                $"The Consent cannot be enforced ({problems.Count} problem(s)).")
+            { Details = problems };
+        }
+    }
+
     internal static bool IsPatientReference(string? reference)
     {
         const string prefix = "Patient/";

@@ -14,8 +14,11 @@ public sealed record WriteOutcome(StoredResource Resource, bool Created);
 /// The FHIR R4 RESTful API over the identified store: create, read, vread, update, delete, history, search, and
 /// transaction/batch bundles. Every request runs inside one store session, so a failure leaves nothing behind.
 /// </summary>
-public sealed class FhirService(IFhirStore store, ResourceIndexer indexer, SearchQueryParser parser, FhirOptions options, TimeProvider time)
+public sealed class FhirService(IFhirStore store, ResourceIndexer indexer, SearchQueryParser parser, FhirOptions options, TimeProvider time,
+    IEnumerable<IFhirWriteHook>? hooks = null)
 {
+    private readonly IFhirWriteHook[] hooks = hooks?.ToArray() ?? [];
+
     public FhirOptions Options => options;
 
     public async Task<WriteOutcome> CreateAsync(FhirRequestContext context, Resource resource, string? ifNoneExist,
@@ -124,7 +127,7 @@ public sealed class FhirService(IFhirStore store, ResourceIndexer indexer, Searc
         new BundleProcessor(this, store, options).ProcessAsync(context, bundle, returnRepresentation, cancellationToken);
 
     internal ResourceWriter Writer(IFhirStoreSession session, FhirRequestContext context) =>
-        new(session, context, indexer, parser, time, options.EnforceReferentialIntegrity);
+        new(session, context, indexer, parser, time, options.EnforceReferentialIntegrity, hooks);
 
     internal static async Task<WriteOutcome> UpdateInSessionAsync(ResourceWriter writer, string type, string id, Resource resource,
         long? ifMatch, CancellationToken cancellationToken)

@@ -11,8 +11,10 @@ namespace HealthDataSpace.Core.Fhir;
 /// reference checks, version stamping, indexing and saving.
 /// </summary>
 internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestContext context, ResourceIndexer indexer,
-    SearchQueryParser parser, TimeProvider time, bool enforceReferentialIntegrity = true)
+    SearchQueryParser parser, TimeProvider time, bool enforceReferentialIntegrity = true, IReadOnlyList<IFhirWriteHook>? hooks = null)
 {
+    private readonly IReadOnlyList<IFhirWriteHook> hooks = hooks ?? [];
+
     // Targets known to exist in this session (read or written), so each is looked up once per bundle.
     private readonly HashSet<string> knownTargets = new(StringComparer.Ordinal);
 
@@ -139,6 +141,12 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
     public async Task<StoredResource> WriteAsync(Resource resource, string id, StoredResource? current, string method,
         CancellationToken cancellationToken)
     {
+        var request = new FhirWrite(context, resource.TypeName, id, resource, current);
+        foreach (var hook in hooks)
+        {
+            await hook.BeforeWriteAsync(request, cancellationToken);
+        }
+
         var version = (current?.Version ?? 0) + 1;
         var now = Truncate(time.GetUtcNow());
         resource.Id = id;
@@ -150,16 +158,34 @@ internal sealed class ResourceWriter(IFhirStoreSession session, FhirRequestConte
         var write = new ResourceWrite(resource.TypeName, id, version, owner, now, method, json, indexer.Extract(resource));
         await session.SaveAsync(write, cancellationToken);
         knownTargets.Add($"{resource.TypeName}/{id}");
-        return new StoredResource(resource.TypeName, id, version, now, false, owner, method, json);
+        var stored = new StoredResource(resource.TypeName, id, version, now, false, owner, method, json);
+        await AfterWriteAsync(request, stored, cancellationToken);
+        return stored;
     }
 
     public async Task<StoredResource> DeleteAsync(StoredResource current, CancellationToken cancellationToken)
     {
+        var request = new FhirWrite(context, current.Type, current.Id, null, current);
+        foreach (var hook in hooks)
+        {
+            await hook.BeforeWriteAsync(request, cancellationToken);
+        }
+
         var now = Truncate(time.GetUtcNow());
         var version = current.Version + 1;
         await session.SaveAsync(new ResourceWrite(current.Type, current.Id, version, current.Owner, now, "DELETE", null, []), cancellationToken);
         knownTargets.Remove($"{current.Type}/{current.Id}");
-        return current with { Version = version, LastUpdated = now, Deleted = true, Method = "DELETE", Json = null };
+        var deleted = current with { Version = version, LastUpdated = now, Deleted = true, Method = "DELETE", Json = null };
+        await AfterWriteAsync(request, deleted, cancellationToken);
+        return deleted;
+    }
+
+    private async Task AfterWriteAsync(FhirWrite request, StoredResource stored, CancellationToken cancellationToken)
+    {
+        foreach (var hook in hooks)
+        {
+            await hook.AfterWriteAsync(session, request, stored, cancellationToken);
+        }
     }
 
     /// <summary>Marks a target as existing without a lookup (an id assigned earlier in the same transaction).</summary>

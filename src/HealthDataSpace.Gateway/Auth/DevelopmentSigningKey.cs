@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using HealthDataSpace.Gateway.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace HealthDataSpace.Gateway.Auth;
@@ -74,7 +73,7 @@ internal sealed class DevelopmentSigningKey : IDisposable
         var json = JsonSerializer.Serialize(
             new StoredKey(kid, DateTimeOffset.UtcNow, rsa.ExportPkcs8PrivateKeyPem()),
             StoredKeyJsonContext.Default.StoredKey);
-        PrivateFile.CreateOnce(path, json);
+        Hosting.DevelopmentSecretFile.WriteOnce(path, json);
     }
 }
 

@@ -9,6 +9,8 @@ internal static class GatewayHostingExtensions
     public static WebApplicationBuilder AddGatewayHosting(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        // Refusals outside /fhir become ProblemDetails; under /fhir the FHIR handler writes OperationOutcomes.
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddHealthChecks();
         builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks();

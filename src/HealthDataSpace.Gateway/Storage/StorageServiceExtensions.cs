@@ -7,6 +7,8 @@ namespace HealthDataSpace.Gateway.Storage;
 
 internal static class StorageServiceExtensions
 {
+    private const string BackendKey = "backend";
+
     /// <summary>
     /// Registers the identified store chosen by <c>Storage:Provider</c>. Choosing PostgreSQL without
     /// <c>ConnectionStrings:Postgres</c> fails start-up rather than quietly falling back to SQLite.
@@ -24,13 +26,16 @@ internal static class StorageServiceExtensions
         builder.Services.AddSingleton(sp =>
             NpgsqlDataSource.Create(sp.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")
                                     ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.")));
-        builder.Services.AddSingleton<IFhirStore>(sp =>
+        builder.Services.AddKeyedSingleton<IFhirStore>(BackendKey, (sp, _) =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return options.Provider == StorageProvider.Postgres
                 ? FhirStoreFactory.CreatePostgres(sp.GetRequiredService<NpgsqlDataSource>())
                 : FhirStoreFactory.CreateSqlite(options.SqlitePath);
         });
+        // Everyone uses the store through the notifier, so in-memory indexes (consent) hear of every committed write.
+        builder.Services.AddSingleton<IFhirStore>(sp => new NotifyingFhirStore(
+            sp.GetRequiredKeyedService<IFhirStore>(BackendKey), sp.GetServices<IFhirCommitListener>()));
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return builder;

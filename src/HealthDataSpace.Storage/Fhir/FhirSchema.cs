@@ -5,7 +5,8 @@ namespace HealthDataSpace.Storage.Fhir;
 /// <summary>
 /// The FHIR store's tables, written once for both dialects: <c>{id}</c> is the surrogate key column definition and
 /// <c>{big}</c> the 64-bit integer type. Resources are addressed by (type, id); every version keeps its JSON; search
-/// rows live in one table per parameter type and point at the resource's surrogate key.
+/// rows live in one table per parameter type and point at the resource's surrogate key. The audit chain's links and
+/// its sealed anchor (one row) sit beside them, so an AuditEvent and its link commit in one transaction.
 /// </summary>
 internal static class FhirSchema
 {
@@ -49,7 +50,9 @@ internal static class FhirSchema
         CREATE INDEX IF NOT EXISTS ix_idx_quantity_rid ON idx_quantity (rid);
         CREATE TABLE IF NOT EXISTS idx_uri (rid {big} NOT NULL, res_type TEXT NOT NULL, param TEXT NOT NULL, uri TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_idx_uri ON idx_uri (res_type, param, uri {pattern}, rid);
-        CREATE INDEX IF NOT EXISTS ix_idx_uri_rid ON idx_uri (rid)
+        CREATE INDEX IF NOT EXISTS ix_idx_uri_rid ON idx_uri (rid);
+        CREATE TABLE IF NOT EXISTS audit_chain (seq {big} NOT NULL PRIMARY KEY, res_id TEXT NOT NULL, version {big} NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS audit_anchor (id INTEGER NOT NULL PRIMARY KEY, seq {big} NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL)
         """;
 
     /// <summary>The index table of each search parameter kind: the one place that pairs them.</summary>

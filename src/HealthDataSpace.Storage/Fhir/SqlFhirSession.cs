@@ -1,4 +1,5 @@
 using System.Data.Common;
+using HealthDataSpace.Core.Audit;
 using HealthDataSpace.Core.Fhir;
 using HealthDataSpace.Core.Fhir.Search;
 using HealthDataSpace.Core.Fhir.Store;
@@ -144,6 +145,52 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
         await FlushAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         completed = true;
+    }
+
+    public async Task<AuditAnchor?> ReadAuditAnchorAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT seq, hash, mac FROM audit_anchor WHERE id = 1");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new AuditAnchor(reader.GetInt64(0), reader.GetString(1), reader.GetString(2))
+            : null;
+    }
+
+    public async Task AppendAuditLinkAsync(AuditLink link, AuditAnchor anchor, CancellationToken cancellationToken)
+    {
+        await using var insert = Command(
+            "INSERT INTO audit_chain (seq, res_id, version, prev_hash, hash) VALUES (@seq, @id, @version, @prev, @hash)",
+            ("seq", link.Sequence), ("id", link.ResourceId), ("version", link.Version), ("prev", link.PreviousHash), ("hash", link.Hash));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await using var head = Command(
+            "INSERT INTO audit_anchor (id, seq, hash, mac) VALUES (1, @seq, @hash, @mac) " +
+            "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+            ("seq", anchor.Sequence), ("hash", anchor.Hash), ("mac", anchor.Mac));
+        await head.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditChainEntry>> ReadAuditChainAsync(long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken);
+        await using var command = Command(
+            "SELECT c.seq, c.res_id, c.version, c.prev_hash, c.hash, r.version, r.deleted, v.json FROM audit_chain c " +
+            "LEFT JOIN fhir_resources r ON r.res_type = 'AuditEvent' AND r.res_id = c.res_id " +
+            "LEFT JOIN fhir_versions v ON v.rid = r.rid AND v.version = c.version " +
+            "WHERE c.seq > @after ORDER BY c.seq LIMIT @limit",
+            ("after", afterSequence), ("limit", limit));
+        var entries = new List<AuditChainEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var link = new AuditLink(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4));
+            entries.Add(new AuditChainEntry(
+                link,
+                reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                !reader.IsDBNull(6) && reader.GetInt32(6) != 0,
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+
+        return entries;
     }
 
     public async ValueTask DisposeAsync()

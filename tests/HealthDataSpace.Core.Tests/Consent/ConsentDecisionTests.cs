@@ -43,6 +43,13 @@ public sealed class ConsentDecisionTests
 
     private static readonly (string, Func<Hl7.Fhir.Model.Consent>) R1 = Composed("r1", ConsentFixtures.Research("Patient/p1"));
     private const string R1Ref = "Consent/r1/_history/1";
+    private static readonly (string, Func<Hl7.Fhir.Model.Consent>) Mii = Composed("mii", ConsentFixtures.MiiBroadConsent("Patient/p1"));
+    private const string MiiRef = "Consent/mii/_history/1";
+
+    private static (string, Func<Hl7.Fhir.Model.Consent>) Directive(string id, bool opt, string date) =>
+        (id, () => opt
+            ? ConsentDirectives.OptIn("Patient/p1", "HRESCH", DateTimeOffset.Parse(date, System.Globalization.CultureInfo.InvariantCulture))
+            : ConsentDirectives.OptOut("Patient/p1", "HRESCH", DateTimeOffset.Parse(date, System.Globalization.CultureInfo.InvariantCulture)));
     private static readonly string[] Psy = ["http://terminology.hl7.org/CodeSystem/v3-ActCode|PSY"];
 
     private static readonly Dictionary<string, DecisionCase> Cases = new(StringComparer.Ordinal)
@@ -72,6 +79,22 @@ public sealed class ConsentDecisionTests
         ["research_consent_other_patient_default_deny"] = new([R1], Research(patient: "Patient/p2"), false),
         ["research_consent_treat_purpose_default_deny"] = new([R1], Research(purpose: "TREAT"), false),
         ["research_consent_treat_purpose_optout_permit"] = new([R1], Research(purpose: "TREAT"), true, Default: ConsentDefault.OptOut),
+
+        // Composed MII broad consent: root deny 2020-09..2050-08; permits for clinical data recorded 2020-09..2025-08 and Specimen.
+        ["mii_broad_observation_in_collection_window_permit"] = new([Mii], Research(actor: "Organization/any-recipient"), true, MiiRef, "provision.provision[0]"),
+        ["mii_broad_specimen_permit"] = new([Mii], Research(type: "Specimen", noDate: true), true, MiiRef, "provision.provision[1]"),
+        ["mii_broad_data_after_collection_window_root_deny"] = new([Mii], Research(date: new DateTimeOffset(2025, 9, 1, 0, 0, 0, TimeSpan.Zero), at: new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), false, MiiRef, "provision"),
+        ["mii_broad_class_not_covered_root_deny"] = new([Mii], Research(type: "DocumentReference"), false, MiiRef, "provision"),
+        ["mii_broad_other_purpose_root_deny_even_optout"] = new([Mii], Research(purpose: "CLINTRCH"), false, MiiRef, "provision", ConsentDefault.OptOut),
+        ["mii_broad_after_validity_optout_default_permit"] = new([Mii], Research(at: new DateTimeOffset(2050, 9, 1, 0, 0, 0, TimeSpan.Zero)), true, Default: ConsentDefault.OptOut),
+        ["mii_broad_after_validity_optin_default_deny"] = new([Mii], Research(at: new DateTimeOffset(2050, 9, 1, 0, 0, 0, TimeSpan.Zero)), false),
+
+        // The steward shortcuts ($opt-out / $opt-in) write these consents; being newest in the scope, they decide.
+        ["optout_directive_supersedes_research_permit"] = new([R1, Directive("o1", opt: false, "2025-02-01")], Research(), false, "Consent/o1/_history/1", "provision", ConsentDefault.OptOut),
+        ["optout_directive_other_purpose_not_covered_optout_permit"] = new([Directive("o1", opt: false, "2025-02-01")], Research(purpose: "PUBHLTH"), true, Default: ConsentDefault.OptOut),
+        ["optin_directive_under_optin_default_permit"] = new([Directive("i1", opt: true, "2025-02-01")], Research(type: "MedicationRequest"), true, "Consent/i1/_history/1", "provision"),
+        ["optin_after_optout_permit"] = new([Directive("o1", opt: false, "2025-01-20"), Directive("i1", opt: true, "2025-02-01")], Research(), true, "Consent/i1/_history/1", "provision"),
+        ["optout_after_optin_deny"] = new([Directive("i1", opt: true, "2025-01-20"), Directive("o1", opt: false, "2025-02-01")], Research(), false, "Consent/o1/_history/1", "provision", ConsentDefault.OptOut),
 
         // Status and revocation: the newest counting consent of the scope wins.
         ["revoked_by_newer_inactive_default_deny"] = new([R1, Composed("r2", ConsentFixtures.Research("Patient/p1", "inactive", "2025-02-01"))], Research(), false),

@@ -49,11 +49,38 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
         using var factory = new GatewayFactory(fixture.Identity)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
-            .WithSetting("Authentication:RequireHttpsMetadata", "true");
+            .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]));
 
         using var client = factory.CreateClient();
 
         Assert.NotNull(client);
+    }
+
+    [Fact]
+    public void Start_ProductionWithoutAuditChainKey_Fails()
+    {
+        using var factory = new GatewayFactory(fixture.Identity)
+            .WithEnvironment("Production")
+            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .WithSetting("Authentication:RequireHttpsMetadata", "true");
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains("Audit:ChainKey must be base64 of at least 32 random bytes", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Audit:ChainKey", "c2hvcnQ=", "Audit:ChainKey must be base64")]
+    [InlineData("Consent:Defaults:RESEARCH", "OptOut", "Consent:Defaults is invalid")]
+    [InlineData("Consent:Defaults:HRESCH", "Maybe", "Consent:Defaults is invalid")]
+    public void Start_InvalidAuditOrConsentSetting_Fails(string key, string value, string expected)
+    {
+        using var factory = new GatewayFactory(fixture.Identity).WithSetting(key, value);
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
     }
 
     [Fact]

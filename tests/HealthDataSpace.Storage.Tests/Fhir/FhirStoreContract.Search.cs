@@ -110,6 +110,26 @@ public abstract partial class FhirStoreContract
     }
 
     [Fact]
+    public async Task Search_ReferenceIdentifierModifier_MatchesLogicalReferencesOnly()
+    {
+        // Reference.identifier (a logical reference, e.g. a user who is not a FHIR resource) is found with ':identifier'.
+        DocumentReference Doc(ResourceReference author) => new()
+        {
+            Status = DocumentReferenceStatus.Current,
+            Author = [author],
+            Content = [new DocumentReference.ContentComponent { Attachment = new Attachment { ContentType = "text/plain" } }],
+        };
+        var logical = await Engine.CreateAsync(HospitalA, Doc(new ResourceReference { Identifier = new Identifier("urn:example:staff", "u-17") }));
+        await Engine.CreateAsync(HospitalA, Doc(new ResourceReference { Identifier = new Identifier("urn:example:other", "u-17") }));
+
+        Assert.Equal([logical.Id], await Engine.SearchIdsAsync(HospitalA, "DocumentReference", "author:identifier=urn:example:staff|u-17"));
+        Assert.Equal(2, (await Engine.SearchIdsAsync(HospitalA, "DocumentReference", "author:identifier=u-17")).Count);
+        Assert.Empty(await Engine.SearchIdsAsync(HospitalA, "DocumentReference", "author:identifier=urn:example:staff|u-18"));
+        // A plain reference search does not match identifier-only references.
+        Assert.Empty(await Engine.SearchIdsAsync(HospitalA, "DocumentReference", "author=u-17"));
+    }
+
+    [Fact]
     public async Task Search_EncounterDatePeriod_UsesTheWholePeriod()
     {
         var (anna, _, _) = await SeedPeopleAsync();

@@ -23,4 +23,7 @@ public abstract partial class FhirStoreContract : IAsyncLifetime
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
     protected abstract Task<IFhirStore> CreateStoreAsync();
+
+    /// <summary>Runs SQL straight against the database, as someone with database access (not the gateway) would.</summary>
+    protected abstract Task<int> ExecuteSqlAsync(string sql);
 }

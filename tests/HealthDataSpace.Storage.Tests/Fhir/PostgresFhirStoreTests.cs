@@ -19,6 +19,12 @@ public sealed class PostgresFhirStoreTests(PostgresServer server) : FhirStoreCon
         return FhirStoreFactory.CreatePostgres(dataSource);
     }
 
+    protected override async Task<int> ExecuteSqlAsync(string sql)
+    {
+        await using var command = dataSource!.CreateCommand(sql);
+        return await command.ExecuteNonQueryAsync();
+    }
+
     public override async Task DisposeAsync()
     {
         if (dataSource is not null)

@@ -8,8 +8,19 @@ public sealed class SqliteFhirStoreTests : FhirStoreContract
 {
     private readonly string folder = Path.Combine(Path.GetTempPath(), "hds-sqlite-" + Guid.NewGuid().ToString("N"));
 
+    private string DatabasePath => Path.Combine(folder, "fhir.db");
+
     protected override Task<IFhirStore> CreateStoreAsync() =>
-        Task.FromResult(FhirStoreFactory.CreateSqlite(Path.Combine(folder, "fhir.db")));
+        Task.FromResult(FhirStoreFactory.CreateSqlite(DatabasePath));
+
+    protected override async Task<int> ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync();
+    }
 
     public override Task DisposeAsync()
     {

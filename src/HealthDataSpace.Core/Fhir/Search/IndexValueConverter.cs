@@ -11,6 +11,9 @@ namespace HealthDataSpace.Core.Fhir.Search;
 /// </summary>
 internal static class IndexValueConverter
 {
+    /// <summary>Suffix of the token rows that index <c>Reference.identifier</c> (see the ':identifier' modifier).</summary>
+    public const string IdentifierSuffix = ":identifier";
+
     public static void Add(SearchParameter parameter, Base value, List<IndexEntry> output)
     {
         switch (parameter.Kind)
@@ -132,6 +135,13 @@ internal static class IndexValueConverter
 
     private static void AddReference(string param, Base value, List<IndexEntry> output)
     {
+        // A logical reference (Reference.identifier) is searchable with the ':identifier' modifier, as a token under
+        // its own name, so 'agent:identifier=system|value' finds an AuditEvent agent that is not a FHIR resource.
+        if (value is ResourceReference { Identifier: { } identifier })
+        {
+            AddCode(param + IdentifierSuffix, identifier.System, identifier.Value, output);
+        }
+
         var literal = value switch
         {
             ResourceReference reference => reference.Reference,

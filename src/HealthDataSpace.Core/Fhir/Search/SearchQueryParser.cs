@@ -114,6 +114,14 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry, FhirOpti
                 $"Unknown search parameter '{param}' for {type}. See GET /fhir/metadata for the supported ones.");
         }
 
+        if (kind == SearchParamKind.Reference && modifierText == "identifier")
+        {
+            // Reference.identifier is indexed as a token named '{param}:identifier' (see IndexValueConverter).
+            param += IndexValueConverter.IdentifierSuffix;
+            kind = SearchParamKind.Token;
+            modifierText = null;
+        }
+
         var modifier = ParseModifier(kind, modifierText, out var referenceType);
         if (string.IsNullOrEmpty(value))
         {

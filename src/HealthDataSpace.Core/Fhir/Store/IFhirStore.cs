@@ -1,3 +1,4 @@
+using HealthDataSpace.Core.Audit;
 using HealthDataSpace.Core.Fhir.Search;
 
 namespace HealthDataSpace.Core.Fhir.Store;
@@ -56,4 +57,15 @@ public interface IFhirStoreSession : IAsyncDisposable
     Task RollbackToSavepointAsync(CancellationToken cancellationToken);
 
     Task CommitAsync(CancellationToken cancellationToken);
+
+    /// <summary>The audit chain's stored head, or null while the chain is empty. Take the <c>audit-chain</c> lock first
+    /// when appending.</summary>
+    Task<AuditAnchor?> ReadAuditAnchorAsync(CancellationToken cancellationToken);
+
+    /// <summary>Appends a link (its AuditEvent saved in this session) and moves the anchor to it.</summary>
+    Task AppendAuditLinkAsync(AuditLink link, AuditAnchor anchor, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> links after <paramref name="afterSequence"/>, in order, each with what the
+    /// store holds for its AuditEvent now.</summary>
+    Task<IReadOnlyList<AuditChainEntry>> ReadAuditChainAsync(long afterSequence, int limit, CancellationToken cancellationToken);
 }

@@ -40,13 +40,13 @@ internal sealed class DeviceRegistrationService(
         var deviceId = request.DeviceId;
         if (!DeviceIds.IsValid(deviceId))
         {
-            throw TelemetryException.BadRequest(
+            throw FhirException.BadRequest(
                 $"deviceId is required: 1-{DeviceIds.MaxLength} ASCII letters, digits and the characters - . _ : @");
         }
 
         if (request.Gateway is { } gateway && string.IsNullOrWhiteSpace(gateway))
         {
-            throw TelemetryException.BadRequest("gateway, when given, is the client application id of an edge gateway.");
+            throw FhirException.BadRequest("gateway, when given, is the client application id of an edge gateway.");
         }
 
         var patientId = await VisiblePatientAsync(context, request.Patient, cancellationToken);
@@ -57,7 +57,7 @@ internal sealed class DeviceRegistrationService(
             context.Scope.SeesAll, request.TypeJson, time.GetUtcNow(), null, protector.Seal(deviceId!, keys));
         if (!await registry.TryAddAsync(registration, cancellationToken))
         {
-            throw TelemetryException.Conflict("A device with this id is already registered (revoked ids are not reused).");
+            throw FhirException.Conflict("A device with this id is already registered (revoked ids are not reused).");
         }
 
         try
@@ -82,7 +82,7 @@ internal sealed class DeviceRegistrationService(
         var registration = DeviceIds.IsValid(deviceId) ? await registry.FindAsync(deviceId, cancellationToken) : null;
         return registration is not null && scope.CanSee(registration.Owner)
             ? registration
-            : throw TelemetryException.NotFound("No device with this id is registered by you.");
+            : throw FhirException.NotFound("No device with this id is registered by you.");
     }
 
     public async Task<(DeviceRegistration Registration, DeviceKeys Keys)> RotateAsync(AccessScope scope, string deviceId, KeyRotation which,
@@ -91,7 +91,7 @@ internal sealed class DeviceRegistrationService(
         var registration = await GetAsync(scope, deviceId, cancellationToken);
         if (registration.IsRevoked)
         {
-            throw TelemetryException.Conflict("The device is revoked; its keys can no longer be rotated.");
+            throw FhirException.Conflict("The device is revoked; its keys can no longer be rotated.");
         }
 
         var current = protector.Open(deviceId, registration.SealedKeys);
@@ -105,7 +105,7 @@ internal sealed class DeviceRegistrationService(
         var sealedKeys = protector.Seal(deviceId, keys);
         if (!await registry.ReplaceKeysAsync(deviceId, sealedKeys, cancellationToken))
         {
-            throw TelemetryException.Conflict("The device was revoked meanwhile; its keys were not rotated.");
+            throw FhirException.Conflict("The device was revoked meanwhile; its keys were not rotated.");
         }
 
         directory.Invalidate(deviceId);
@@ -133,7 +133,7 @@ internal sealed class DeviceRegistrationService(
     {
         if (!ReferenceParser.TryParse(patient ?? string.Empty, out var type, out var id) || type != "Patient")
         {
-            throw TelemetryException.BadRequest("patient is required, as a reference of the form Patient/{id}.");
+            throw FhirException.BadRequest("patient is required, as a reference of the form Patient/{id}.");
         }
 
         try
@@ -143,7 +143,7 @@ internal sealed class DeviceRegistrationService(
         }
         catch (FhirException e) when (e.Status is 404 or 410)
         {
-            throw TelemetryException.Unprocessable("The patient is not known to you (it does not exist, was deleted, or another source owns it).");
+            throw FhirException.Unprocessable("The patient is not known to you (it does not exist, was deleted, or another source owns it).");
         }
     }
 
@@ -179,7 +179,7 @@ internal sealed class DeviceRegistrationService(
         }
         catch (FhirException)
         {
-            throw TelemetryException.BadRequest("type is not a valid FHIR CodeableConcept.");
+            throw FhirException.BadRequest("type is not a valid FHIR CodeableConcept.");
         }
     }
 

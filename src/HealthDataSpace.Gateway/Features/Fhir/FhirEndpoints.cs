@@ -11,6 +11,7 @@ internal static class FhirEndpoints
 
         // Hospitals and stewards only: researchers see de-identified data elsewhere, never the identified store.
         var fhir = app.MapGroup("/fhir").RequireAuthorization(GatewayPolicies.FhirClient);
+        fhir.AddEndpointFilter(AuditEventAccessFilter.InvokeAsync);
         fhir.MapPost("/", FhirWriteHandlers.BundleAsync);
         fhir.MapPost("/{type}", FhirWriteHandlers.CreateAsync);
         fhir.MapPut("/{type}", FhirWriteHandlers.ConditionalUpdateAsync);

@@ -20,7 +20,10 @@ internal static class FhirHttp
         }
 
         var request = http.Request;
-        return new FhirRequestContext(new AccessScope(caller.ClientId, caller.IsSteward), $"{request.Scheme}://{request.Host}{request.PathBase}/fhir");
+        return new FhirRequestContext(new AccessScope(caller.ClientId, caller.IsSteward), $"{request.Scheme}://{request.Host}{request.PathBase}/fhir")
+        {
+            Subject = string.IsNullOrEmpty(caller.Subject) ? null : caller.Subject,
+        };
     }
 
     /// <summary>Reads the body as one FHIR resource, enforcing the content type and the size limit.</summary>

@@ -8,6 +8,7 @@ using HealthDataSpace.Core.Telemetry.Store;
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Telemetry.Devices;
 using HealthDataSpace.Gateway.Features.Telemetry.Grpc;
+using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
 using HealthDataSpace.Storage.Telemetry;
 using Microsoft.AspNetCore.Authentication;
@@ -21,6 +22,9 @@ internal static class TelemetryApiExtensions
 {
     /// <summary>The policy of the gRPC ingest service: a device SAS token, or a Bearer token with role Device.</summary>
     public const string IngestPolicy = "TelemetryIngest";
+
+    /// <summary>Development only: the key-encryption key generated into <c>{Storage:DataPath}/secrets/</c>.</summary>
+    public const string DevelopmentKeyEncryptionKeyName = "device-key-encryption";
 
     /// <summary>
     /// The device registry, telemetry store, group-commit writer, gRPC ingest (SAS or Bearer), and the Observation
@@ -56,7 +60,6 @@ internal static class TelemetryApiExtensions
         services.AddSingleton(sp => new TelemetryObservationProjector(sp.GetRequiredService<ITelemetryStore>(),
             sp.GetRequiredService<IDeviceRegistry>(), sp.GetRequiredService<ITelemetryObservationMapper>(),
             sp.GetRequiredService<FhirService>(), sp.GetRequiredService<IFhirStore>()));
-        services.AddExceptionHandler<TelemetryExceptionHandler>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, SharedAccessSignatureHandler>(SharedAccessSignatureHandler.SchemeName, null);
@@ -88,7 +91,8 @@ internal static class TelemetryApiExtensions
     {
         var configured = services.GetRequiredService<IOptions<DevicesOptions>>().Value.KeyEncryptionKey;
         return string.IsNullOrWhiteSpace(configured)
-            ? DevelopmentKeyEncryptionKey.LoadOrCreate(Path.GetFullPath(services.GetRequiredService<IOptions<StorageOptions>>().Value.DataPath))
+            ? DevelopmentSecretFile.LoadOrCreateKey(Path.GetFullPath(services.GetRequiredService<IOptions<StorageOptions>>().Value.DataPath),
+                DevelopmentKeyEncryptionKeyName, DeviceKeyProtector.KeyEncryptionKeyBytes)
             : Convert.FromBase64String(configured.Trim());
     }
 }

@@ -1,3 +1,4 @@
+using HealthDataSpace.Core.Fhir;
 using System.Buffers.Binary;
 using System.Globalization;
 using HealthDataSpace.Core.Telemetry;
@@ -33,14 +34,14 @@ internal static class TelemetryQueryEndpoints
         var to = Time(query["to"], "to");
         if (from is not null && to is not null && from > to)
         {
-            throw TelemetryException.BadRequest("from must not be after to.");
+            throw FhirException.BadRequest("from must not be after to.");
         }
 
         var count = DefaultPageSize;
         if (query["_count"].ToString() is { Length: > 0 } countText
             && (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1 || count > options.Value.MaxPageSize))
         {
-            throw TelemetryException.BadRequest($"_count must be a whole number from 1 to {options.Value.MaxPageSize}.");
+            throw FhirException.BadRequest($"_count must be a whole number from 1 to {options.Value.MaxPageSize}.");
         }
 
         var type = query["type"].ToString() is { Length: > 0 } t ? t : null;
@@ -70,7 +71,7 @@ internal static class TelemetryQueryEndpoints
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
             ? time
-            : throw TelemetryException.BadRequest($"{name} must be an ISO 8601 date or date-time, e.g. 2024-03-01T08:00:00Z.");
+            : throw FhirException.BadRequest($"{name} must be an ISO 8601 date or date-time, e.g. 2024-03-01T08:00:00Z.");
     }
 
     private static string EncodeCursor(ReadingCursor cursor)
@@ -100,7 +101,7 @@ internal static class TelemetryQueryEndpoints
         {
         }
 
-        throw TelemetryException.BadRequest("cursor is not one this server issued; follow the next link of the previous page.");
+        throw FhirException.BadRequest("cursor is not one this server issued; follow the next link of the previous page.");
     }
 }
 

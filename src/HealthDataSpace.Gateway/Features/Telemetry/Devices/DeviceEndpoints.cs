@@ -1,8 +1,9 @@
+using HealthDataSpace.Core.Fhir;
 using System.Text.Json;
-using HealthDataSpace.Core.Telemetry;
 using HealthDataSpace.Core.Telemetry.Devices;
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Fhir;
+using HealthDataSpace.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace HealthDataSpace.Gateway.Features.Telemetry.Devices;
@@ -10,8 +11,6 @@ namespace HealthDataSpace.Gateway.Features.Telemetry.Devices;
 /// <summary>The device registry at <c>/devices</c> (docs/telemetry.md). Hospitals manage the devices they registered; stewards all.</summary>
 internal static partial class DeviceEndpoints
 {
-    private const int MaxRequestBytes = 64 * 1024;
-
     public static IEndpointRouteBuilder MapDeviceEndpoints(this IEndpointRouteBuilder app)
     {
         var devices = app.MapGroup("/devices").RequireAuthorization(GatewayPolicies.HospitalOrSteward);
@@ -55,7 +54,7 @@ internal static partial class DeviceEndpoints
             null or "BOTH" => KeyRotation.Both,
             "PRIMARY" => KeyRotation.Primary,
             "SECONDARY" => KeyRotation.Secondary,
-            _ => throw TelemetryException.BadRequest("key must be primary, secondary or both (the default)."),
+            _ => throw FhirException.BadRequest("key must be primary, secondary or both (the default)."),
         };
         var (registration, keys) = await service.RotateAsync(FhirHttp.Context(http).Scope, deviceId, which, http.RequestAborted);
         LogRotated(logger, registration.FhirDeviceId ?? string.Empty, which);
@@ -78,56 +77,18 @@ internal static partial class DeviceEndpoints
 
     private static async Task<DeviceRegistrationRequest> ReadRequestAsync(HttpContext http)
     {
-        if (http.Request.ContentLength > MaxRequestBytes)
+        var body = await JsonBody.ReadAsync<DeviceRegistrationBody>(http);
+        if (body.Type is { } type && type.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
-            throw new TelemetryException(StatusCodes.Status413PayloadTooLarge, $"A device registration is at most {MaxRequestBytes} bytes.");
+            throw FhirException.BadRequest("type must be a FHIR CodeableConcept object.");
         }
 
-        JsonDocument document;
-        try
-        {
-            using var limited = new MemoryStream();
-            await http.Request.Body.CopyToAsync(limited, http.RequestAborted);
-            if (limited.Length > MaxRequestBytes)
-            {
-                throw new TelemetryException(StatusCodes.Status413PayloadTooLarge, $"A device registration is at most {MaxRequestBytes} bytes.");
-            }
-
-            document = JsonDocument.Parse(limited.ToArray());
-        }
-        catch (JsonException)
-        {
-            throw TelemetryException.BadRequest("The body is not valid JSON. Send {\"deviceId\": \"...\", \"patient\": \"Patient/{id}\"}.");
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw TelemetryException.BadRequest("The body must be a JSON object.");
-            }
-
-            return new DeviceRegistrationRequest(
-                Text(root, "deviceId"),
-                Text(root, "patient"),
-                root.TryGetProperty("type", out var type) && type.ValueKind != JsonValueKind.Null ? ObjectJson(type) : null,
-                Text(root, "gateway"));
-        }
+        var typeJson = body.Type is { ValueKind: JsonValueKind.Object } concept ? concept.GetRawText() : null;
+        return new DeviceRegistrationRequest(body.DeviceId, body.Patient, typeJson, body.Gateway);
     }
 
-    private static string? Text(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw TelemetryException.BadRequest($"{name} must be a string.");
-    }
-
-    private static string ObjectJson(JsonElement type) =>
-        type.ValueKind == JsonValueKind.Object ? type.GetRawText() : throw TelemetryException.BadRequest("type must be a FHIR CodeableConcept object.");
+    /// <summary>The body of <c>POST /devices</c>; unknown members are refused, so a misspelt field is not silently ignored.</summary>
+    private sealed record DeviceRegistrationBody(string? DeviceId, string? Patient, JsonElement? Type, string? Gateway);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered a device as Device/{FhirDeviceId}.")]
     private static partial void LogRegistered(ILogger logger, string fhirDeviceId);

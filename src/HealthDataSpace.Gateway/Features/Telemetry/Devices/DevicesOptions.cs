@@ -10,7 +10,7 @@ internal sealed class DevicesOptions
 
     /// <summary>
     /// Base64 of 32 random bytes: the AES-256 key that encrypts device keys at rest. Required outside Development; in
-    /// Development, when unset, one is generated into <c>{Storage:DataPath}/dev-devices/</c>. Losing it makes every
+    /// Development, when unset, one is generated into <c>{Storage:DataPath}/secrets/device-key-encryption.key</c>. Losing it makes every
     /// registered device's keys unreadable (devices must then be registered again).
     /// </summary>
     public string? KeyEncryptionKey { get; set; }

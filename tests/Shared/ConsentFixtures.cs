@@ -1,10 +1,10 @@
 using System.Text;
 using HealthDataSpace.Core.Fhir;
 
-namespace HealthDataSpace.Core.Tests.Consent;
+namespace HealthDataSpace.Tests.Common;
 
 /// <summary>Consents for the tests: the shared R4 and IHE PCF examples, and composed research consents.</summary>
-internal static class ConsentFixtures
+public static class ConsentFixtures
 {
     public const string R4Spec = "r4-spec";
     public const string IhePcf = "ihe-pcf-derived-json";
@@ -67,6 +67,52 @@ internal static class ConsentFixtures
             }, {
               "type": "deny",
               "dataPeriod": { "start": "2020-01-01", "end": "2020-12-31" }
+            } ]
+          }
+        }
+        """;
+
+    /// <summary>
+    /// A broad research consent composed from the German MII pattern (<c>mii-kds-consent/Example_MII_Consent_Einwilligung.xml</c>,
+    /// XML only, so rewritten here): the root denies everything for the longest validity (2020-09-01 to 2050-08-31) and
+    /// nested permits open what the patient agreed to. MII names each module by a policy code of its own code system
+    /// (urn:oid:2.16.840.1.113883.3.1937.777.24.5.3), which the engine cannot match against data; the modules are
+    /// expressed in R4 criteria instead, keeping MII's periods:
+    /// <list type="bullet">
+    /// <item>"MDAT erheben" (collect, 5 years) + "MDAT wissenschaftlich nutzen" (use for research, 30 years): permit
+    /// HRESCH on clinical resource types whose data was recorded in the 5-year collection window.</item>
+    /// <item>"BIOMAT ... nutzen" (biomaterial, 30 years): permit HRESCH on Specimen.</item>
+    /// </list>
+    /// No actor: a broad consent covers every approved research recipient.
+    /// </summary>
+    public static string MiiBroadConsent(string patient, string dateTime = "2020-09-01") => $$"""
+        {
+          "resourceType": "Consent",
+          "status": "active",
+          "scope": { "coding": [ { "system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "research" } ] },
+          "category": [ { "coding": [ { "system": "http://loinc.org", "code": "57016-8" } ] } ],
+          "patient": { "reference": "{{patient}}" },
+          "dateTime": "{{dateTime}}",
+          "policy": [ { "uri": "urn:oid:2.16.840.1.113883.3.1937.777.24.2.1790" } ],
+          "provision": {
+            "type": "deny",
+            "period": { "start": "2020-09-01", "end": "2050-08-31" },
+            "provision": [ {
+              "type": "permit",
+              "period": { "start": "2020-09-01", "end": "2050-08-31" },
+              "purpose": [ { "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HRESCH" } ],
+              "class": [
+                { "system": "http://hl7.org/fhir/resource-types", "code": "Observation" },
+                { "system": "http://hl7.org/fhir/resource-types", "code": "Condition" },
+                { "system": "http://hl7.org/fhir/resource-types", "code": "MedicationRequest" },
+                { "system": "http://hl7.org/fhir/resource-types", "code": "Procedure" }
+              ],
+              "dataPeriod": { "start": "2020-09-01", "end": "2025-08-31" }
+            }, {
+              "type": "permit",
+              "period": { "start": "2020-09-01", "end": "2050-08-31" },
+              "purpose": [ { "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HRESCH" } ],
+              "class": [ { "system": "http://hl7.org/fhir/resource-types", "code": "Specimen" } ]
             } ]
           }
         }

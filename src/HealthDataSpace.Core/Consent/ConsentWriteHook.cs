@@ -1,0 +1,61 @@
+using HealthDataSpace.Core.Audit;
+using HealthDataSpace.Core.Fhir;
+using HealthDataSpace.Core.Fhir.Store;
+using Hl7.Fhir.Model;
+
+namespace HealthDataSpace.Core.Consent;
+
+/// <summary>
+/// Every Consent write, from any route (single request, conditional write, bundle entry): refused with a 422 when the
+/// engine could not enforce it, and audited in the same transaction (who, which consent version, which patient).
+/// </summary>
+public sealed class ConsentWriteHook(AuditTrail audit) : IFhirWriteHook
+{
+    /// <summary>Purpose of use recorded for consent management (v3 PurposeOfUse: records management).</summary>
+    public const string ManagementPurpose = "RECORDMGT";
+
+    public ValueTask BeforeWriteAsync(FhirWrite write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (write.Resource is Hl7.Fhir.Model.Consent consent)
+        {
+            ConsentValidator.EnsureEnforceable(consent);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask AfterWriteAsync(IFhirStoreSession session, FhirWrite write, StoredResource stored, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(stored);
+        if (write.Type != "Consent")
+        {
+            return;
+        }
+
+        var (action, interaction) = write switch
+        {
+            { IsDeletion: true } => (AuditEvent.AuditEventAction.D, "delete"),
+            { Current: null or { Deleted: true } } => (AuditEvent.AuditEventAction.C, "create"),
+            _ => (AuditEvent.AuditEventAction.U, "update"),
+        };
+        var patient = (write.Resource as Hl7.Fhir.Model.Consent)?.Patient?.Reference
+                      ?? PatientOf(write.Current);
+        List<AuditEntity> entities = [AuditEntity.Resource($"Consent/{stored.Id}/_history/{stored.Version}")];
+        if (patient is not null)
+        {
+            entities.Add(AuditEntity.Patient(patient));
+        }
+
+        var record = new AuditRecord(AuditCodes.Rest, [AuditCodes.Interaction(interaction)], action,
+            new AuditActor(write.Context.Subject, write.Context.Scope.ClientId), ManagementPurpose,
+            AuditEvent.AuditEventOutcome.N0, entities);
+        await audit.RecordInSessionAsync(session, record, cancellationToken);
+    }
+
+    private static string? PatientOf(StoredResource? current) =>
+        current?.Json is { } json && FhirJson.ParseResource(System.Text.Encoding.UTF8.GetBytes(json)) is Hl7.Fhir.Model.Consent consent
+            ? consent.Patient?.Reference
+            : null;
+}
