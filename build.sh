@@ -93,6 +93,18 @@ ensure_python3() {
     command -v python3 >/dev/null 2>&1 || { log "error: python3 is required (apt-get install python3-minimal)"; return 1; }
 }
 
+# The MQTT tests publish with mosquitto_pub (Debian package mosquitto-clients); install it like python3. Without it those
+# tests fail with a message saying what to install: they are never skipped.
+ensure_mosquitto_clients() {
+    command -v mosquitto_pub >/dev/null 2>&1 && return 0
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "mosquitto_pub not found; installing mosquitto-clients from Debian packages"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update >&2
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends mosquitto-clients >&2
+    fi
+    command -v mosquitto_pub >/dev/null 2>&1 || log "warning: mosquitto_pub is missing (apt-get install mosquitto-clients); the MQTT tests that use it will fail"
+}
+
 # A run that fails before any test (no SDK, PostgreSQL would not start) still ends with the closing line CI reads.
 SUMMARY_PRINTED=false
 on_test_exit() {
@@ -111,6 +123,7 @@ cmd_test() {
     trap on_test_exit EXIT
     require_dotnet
     ensure_python3
+    ensure_mosquitto_clients
     cd -- "$ROOT"
 
     # Stop PostgreSQL however this ends: success, failure, Ctrl-C or a kill. INT/TERM exit explicitly so the EXIT trap

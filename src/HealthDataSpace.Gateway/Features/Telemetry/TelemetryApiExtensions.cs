@@ -8,6 +8,7 @@ using HealthDataSpace.Core.Telemetry.Store;
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Telemetry.Devices;
 using HealthDataSpace.Gateway.Features.Telemetry.Grpc;
+using HealthDataSpace.Gateway.Features.Telemetry.Mqtt;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
 using HealthDataSpace.Storage.Telemetry;
@@ -28,7 +29,7 @@ internal static class TelemetryApiExtensions
 
     /// <summary>
     /// The device registry, telemetry store, group-commit writer, gRPC ingest (SAS or Bearer), and the Observation
-    /// projection (sections <c>Devices</c> and <c>Telemetry</c>). The MedTech template engine provides
+    /// projection, and the MQTT endpoint (sections <c>Devices</c>, <c>Telemetry</c> and <c>Mqtt</c>). The MedTech template engine provides
     /// <see cref="ITelemetryNormalizer"/> and <see cref="ITelemetryObservationMapper"/>.
     /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
@@ -75,6 +76,13 @@ internal static class TelemetryApiExtensions
 
         // Registration order is start order: the store first, MQTT and the projection after it.
         services.AddHostedService<TelemetryPipelineService>();
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "Mqtt:BindAddress must be an IP address, e.g. 127.0.0.1 or 0.0.0.0.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.TlsCertificatePath) || File.Exists(o.TlsCertificatePath),
+                "Mqtt:TlsCertificatePath names a file that does not exist.")
+            .ValidateOnStart();
+        services.AddSingleton<MqttIngestServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttIngestServer>());
         services.AddHostedService<ObservationProjectionService>();
         return builder;
     }
