@@ -16,9 +16,9 @@ internal sealed record ProjectionStep(int Readings, int ObservationsWritten, int
 /// Turns stored readings into FHIR Observations, resumably and exactly once. Readings are taken in store order after
 /// the saved checkpoint; each device's readings are mapped by the FHIR destination templates and upserted, found again
 /// by their deterministic identifier and folded into what is stored (period groups), all of one device in one FHIR
-/// transaction. Every Observation written carries the highest reading sequence it includes (a meta tag), so when the
-/// gateway stops between writing Observations and saving the checkpoint, the replay skips what was already folded in
-/// instead of counting it twice.
+/// transaction. Every Observation written carries the highest reading sequence it includes (a meta tag), and only
+/// readings above it are ever folded into it, so when the gateway stops between writing Observations and saving the
+/// checkpoint (or two projectors overlap), the replay skips what was already folded in instead of counting it twice.
 /// </summary>
 internal sealed class TelemetryObservationProjector(
     ITelemetryStore store,
@@ -58,7 +58,7 @@ internal sealed class TelemetryObservationProjector(
 
             try
             {
-                written += await ProjectDeviceAsync(registration, [.. device.Select(r => r.Reading)], high, cancellationToken);
+                written += await ProjectDeviceAsync(registration, [.. device], cancellationToken);
             }
             catch (FhirException)
             {
@@ -72,12 +72,27 @@ internal sealed class TelemetryObservationProjector(
         return new ProjectionStep(readings.Count, written, skipped, high);
     }
 
-    private async Task<int> ProjectDeviceAsync(DeviceRegistration registration, List<NormalizedReading> readings, long high,
-        CancellationToken cancellationToken)
+    private async Task<int> ProjectDeviceAsync(DeviceRegistration registration, List<StoredReading> readings, CancellationToken cancellationToken)
     {
         var subject = new TelemetrySubject(registration.DeviceId, registration.DeviceReference!, registration.PatientReference);
-        var drafts = mapper.Map(subject, readings);
-        if (drafts.Count == 0)
+
+        // Which Observations each reading belongs to (a reading may feed several, e.g. a correlation group and its own).
+        var byIdentifier = new Dictionary<string, (string System, string Value, List<StoredReading> Readings)>(StringComparer.Ordinal);
+        foreach (var reading in readings)
+        {
+            foreach (var draft in mapper.Map(subject, [reading.Reading]))
+            {
+                var key = Key(draft);
+                if (!byIdentifier.TryGetValue(key, out var group))
+                {
+                    byIdentifier[key] = group = (draft.IdentifierSystem, draft.IdentifierValue, []);
+                }
+
+                group.Readings.Add(reading);
+            }
+        }
+
+        if (byIdentifier.Count == 0)
         {
             return 0;
         }
@@ -86,22 +101,31 @@ internal sealed class TelemetryObservationProjector(
         var context = new FhirRequestContext(new AccessScope(registration.Owner, registration.OwnerIsSteward), "urn:healthdataspace:telemetry");
         await using var session = await fhirStore.OpenSessionAsync(forWrite: true, cancellationToken);
         var writer = fhir.Writer(session, context);
-        var writtenNow = new HashSet<string>(StringComparer.Ordinal);
         var count = 0;
-        foreach (var draft in drafts)
+        foreach (var (key, (system, value, members)) in byIdentifier)
         {
-            var key = $"{draft.IdentifierSystem}|{draft.IdentifierValue}";
-            var criteria = $"identifier={Uri.EscapeDataString(EscapeToken(draft.IdentifierSystem))}|{Uri.EscapeDataString(EscapeToken(draft.IdentifierValue))}";
+            var criteria = $"identifier={Uri.EscapeDataString(EscapeToken(system))}|{Uri.EscapeDataString(EscapeToken(value))}";
             var matches = await writer.MatchAsync("Observation", criteria, forWrite: true, cancellationToken);
             var current = matches.Count > 0 ? matches[0] : null;
             var existing = current is null ? null : (Observation)FhirJson.ParseResource(Encoding.UTF8.GetBytes(current.Json!), "Observation");
-            if (existing is not null && !writtenNow.Contains(key) && SequenceOf(existing) >= high)
+
+            // Only readings this Observation has not folded in yet: after a restart the batch is read again, and may
+            // then be longer than the one that was partly projected before.
+            var folded = existing is null ? 0 : SequenceOf(existing);
+            var fresh = members.Where(r => r.Sequence > folded).ToList();
+            if (fresh.Count == 0)
+            {
+                continue;
+            }
+
+            var draft = mapper.Map(subject, [.. fresh.Select(r => r.Reading)]).FirstOrDefault(d => Key(d) == key);
+            if (draft is null)
             {
                 continue;
             }
 
             var merged = mapper.Merge(existing, draft);
-            StampSequence(merged, high);
+            StampSequence(merged, fresh.Max(r => r.Sequence));
             if (current is null)
             {
                 await writer.ResolveReferencesAsync(merged, cancellationToken);
@@ -113,13 +137,14 @@ internal sealed class TelemetryObservationProjector(
                 await FhirService.UpdateInSessionAsync(writer, "Observation", current.Id, merged, null, cancellationToken);
             }
 
-            writtenNow.Add(key);
             count++;
         }
 
         await session.CommitAsync(cancellationToken);
         return count;
     }
+
+    private static string Key(ObservationDraft draft) => $"{draft.IdentifierSystem}|{draft.IdentifierValue}";
 
     private static long SequenceOf(Observation observation)
     {
