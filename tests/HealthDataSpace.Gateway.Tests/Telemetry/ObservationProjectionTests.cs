@@ -8,7 +8,9 @@ using HealthDataSpace.Gateway.Tests.Fhir;
 using HealthDataSpace.Gateway.Tests.Infrastructure;
 using HealthDataSpace.Gateway.Tests.Telemetry.Doubles;
 using Hl7.Fhir.Model;
+using HealthDataSpace.Gateway.Features.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using static HealthDataSpace.Gateway.Tests.Telemetry.TelemetryTestClient;
 
 namespace HealthDataSpace.Gateway.Tests.Telemetry;
@@ -23,7 +25,12 @@ public sealed class ObservationProjectionTests : IDisposable
     public ObservationProjectionTests()
     {
         gateway = new GatewayFactory(identity).WithServices(services =>
-            services.AddSingleton<ITelemetryObservationMapper, HourlyCountingObservationMapper>());
+        {
+            services.AddSingleton<ITelemetryObservationMapper, HourlyCountingObservationMapper>();
+            // The test drives the projector itself, step by step; the background service would race it.
+            var background = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ObservationProjectionService));
+            services.Remove(background);
+        });
     }
 
     [Fact]
@@ -42,14 +49,21 @@ public sealed class ObservationProjectionTests : IDisposable
 
         var projector = gateway.Services.GetRequiredService<TelemetryObservationProjector>();
         var store = gateway.Services.GetRequiredService<ITelemetryStore>();
-        await CatchUpAsync(projector);
+        // A first run stops after 50 readings: the 08:00 Observation holds 50 of its 60.
+        await projector.ProjectNextAsync(50, CancellationToken.None);
+        var partly = await CountsAsync(patient);
+
+        // The gateway stopped before saving the checkpoint; after the restart one step reads all 120 readings.
+        await store.SetCheckpointAsync(TelemetryObservationProjector.Consumer, 0, CancellationToken.None);
+        await CatchUpAsync(projector, 200);
         var counted = await CountsAsync(patient);
 
-        // A restart between writing Observations and saving the checkpoint: the same readings are projected again.
+        // And once more from the start in small steps: every reading is already folded in.
         await store.SetCheckpointAsync(TelemetryObservationProjector.Consumer, 0, CancellationToken.None);
-        await CatchUpAsync(projector);
+        await CatchUpAsync(projector, 30);
         var replayed = await CountsAsync(patient);
 
+        Assert.Equal([50m], partly.Select(c => c.Count));
         Assert.Equal([60m, 60m], counted.Select(c => c.Count));
         Assert.All(counted, c => Assert.Equal(device.Device, c.Device));
         Assert.Equal(counted, replayed);
@@ -61,9 +75,9 @@ public sealed class ObservationProjectionTests : IDisposable
         identity.Dispose();
     }
 
-    private static async Task CatchUpAsync(TelemetryObservationProjector projector)
+    private static async Task CatchUpAsync(TelemetryObservationProjector projector, int step)
     {
-        while ((await projector.ProjectNextAsync(50, CancellationToken.None)).Readings > 0)
+        while ((await projector.ProjectNextAsync(step, CancellationToken.None)).Readings > 0)
         {
         }
     }

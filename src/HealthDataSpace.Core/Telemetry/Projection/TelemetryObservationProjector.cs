@@ -75,24 +75,8 @@ internal sealed class TelemetryObservationProjector(
     private async Task<int> ProjectDeviceAsync(DeviceRegistration registration, List<StoredReading> readings, CancellationToken cancellationToken)
     {
         var subject = new TelemetrySubject(registration.DeviceId, registration.DeviceReference!, registration.PatientReference);
-
-        // Which Observations each reading belongs to (a reading may feed several, e.g. a correlation group and its own).
-        var byIdentifier = new Dictionary<string, (string System, string Value, List<StoredReading> Readings)>(StringComparer.Ordinal);
-        foreach (var reading in readings)
-        {
-            foreach (var draft in mapper.Map(subject, [reading.Reading]))
-            {
-                var key = Key(draft);
-                if (!byIdentifier.TryGetValue(key, out var group))
-                {
-                    byIdentifier[key] = group = (draft.IdentifierSystem, draft.IdentifierValue, []);
-                }
-
-                group.Readings.Add(reading);
-            }
-        }
-
-        if (byIdentifier.Count == 0)
+        var drafts = mapper.Map(subject, [.. readings.Select(r => r.Reading)]);
+        if (drafts.Count == 0)
         {
             return 0;
         }
@@ -101,31 +85,42 @@ internal sealed class TelemetryObservationProjector(
         var context = new FhirRequestContext(new AccessScope(registration.Owner, registration.OwnerIsSteward), "urn:healthdataspace:telemetry");
         await using var session = await fhirStore.OpenSessionAsync(forWrite: true, cancellationToken);
         var writer = fhir.Writer(session, context);
+        var first = readings[0].Sequence;
+        var last = readings[^1].Sequence;
+        Dictionary<string, List<StoredReading>>? members = null;
         var count = 0;
-        foreach (var (key, (system, value, members)) in byIdentifier)
+        foreach (var mapped in drafts)
         {
-            var criteria = $"identifier={Uri.EscapeDataString(EscapeToken(system))}|{Uri.EscapeDataString(EscapeToken(value))}";
+            var draft = mapped;
+            var criteria = $"identifier={Uri.EscapeDataString(EscapeToken(draft.IdentifierSystem))}|{Uri.EscapeDataString(EscapeToken(draft.IdentifierValue))}";
             var matches = await writer.MatchAsync("Observation", criteria, forWrite: true, cancellationToken);
             var current = matches.Count > 0 ? matches[0] : null;
             var existing = current is null ? null : (Observation)FhirJson.ParseResource(Encoding.UTF8.GetBytes(current.Json!), "Observation");
-
-            // Only readings this Observation has not folded in yet: after a restart the batch is read again, and may
-            // then be longer than the one that was partly projected before.
             var folded = existing is null ? 0 : SequenceOf(existing);
-            var fresh = members.Where(r => r.Sequence > folded).ToList();
-            if (fresh.Count == 0)
+            var stamp = last;
+            if (folded >= last)
             {
                 continue;
             }
 
-            var draft = mapper.Map(subject, [.. fresh.Select(r => r.Reading)]).FirstOrDefault(d => Key(d) == key);
-            if (draft is null)
+            if (folded >= first)
             {
-                continue;
+                // Rare: after a restart this Observation already holds some of these readings (the step read more
+                // this time than before the stop). Fold in only the readings above its sequence.
+                members ??= MembersByIdentifier(subject, readings);
+                var fresh = members.TryGetValue(Key(draft), out var feeding) ? feeding.Where(r => r.Sequence > folded).ToList() : [];
+                var partial = fresh.Count == 0 ? null : mapper.Map(subject, [.. fresh.Select(r => r.Reading)]).FirstOrDefault(d => Key(d) == Key(draft));
+                if (partial is null)
+                {
+                    continue;
+                }
+
+                draft = partial;
+                stamp = fresh.Max(r => r.Sequence);
             }
 
             var merged = mapper.Merge(existing, draft);
-            StampSequence(merged, fresh.Max(r => r.Sequence));
+            StampSequence(merged, stamp);
             if (current is null)
             {
                 await writer.ResolveReferencesAsync(merged, cancellationToken);
@@ -142,6 +137,27 @@ internal sealed class TelemetryObservationProjector(
 
         await session.CommitAsync(cancellationToken);
         return count;
+    }
+
+    /// <summary>Which readings feed which Observation (a reading may feed several, e.g. a correlation group).</summary>
+    private Dictionary<string, List<StoredReading>> MembersByIdentifier(TelemetrySubject subject, List<StoredReading> readings)
+    {
+        var members = new Dictionary<string, List<StoredReading>>(StringComparer.Ordinal);
+        foreach (var reading in readings)
+        {
+            foreach (var draft in mapper.Map(subject, [reading.Reading]))
+            {
+                var key = Key(draft);
+                if (!members.TryGetValue(key, out var list))
+                {
+                    members[key] = list = [];
+                }
+
+                list.Add(reading);
+            }
+        }
+
+        return members;
     }
 
     private static string Key(ObservationDraft draft) => $"{draft.IdentifierSystem}|{draft.IdentifierValue}";
