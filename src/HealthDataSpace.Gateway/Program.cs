@@ -1,6 +1,7 @@
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Audit;
 using HealthDataSpace.Gateway.Features.Consent;
+using HealthDataSpace.Gateway.Features.Research;
 using HealthDataSpace.Gateway.Features.Fhir;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
@@ -13,6 +14,7 @@ builder.AddGatewayStorage();
 builder.AddFhirApi();
 builder.AddAuditTrail();
 builder.AddConsentEngine();
+builder.AddResearchApi();
 
 var app = builder.Build();
 
@@ -25,6 +27,7 @@ app.MapAuthEndpoints();
 app.MapFhirApi();
 app.MapConsentApi();
 app.MapAuditApi();
+app.MapResearchApi();
 
 app.Run();
 
