@@ -68,11 +68,14 @@ internal static class CohortEvaluator
     private static PatientSet FromFacts(ResearchIndex.View view, string code, Func<ResearchIndex.Fact, bool> matches)
     {
         var set = new PatientSet(view.PatientCount);
-        foreach (var fact in view.Facts(code))
+        foreach (var list in view.FactLists(code))
         {
-            if (matches(fact))
+            foreach (var fact in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))
             {
-                set.Add(fact.Patient);
+                if (!set.Contains(fact.Patient) && view.IsAlive(fact) && matches(fact))
+                {
+                    set.Add(fact.Patient);
+                }
             }
         }
 
@@ -97,34 +100,48 @@ internal static class CohortEvaluator
     {
         var from = (now - telemetry.Window).UtcTicks;
         var to = now.UtcTicks;
-        var aggregates = new Dictionary<int, (double Sum, int Count, double Min, double Max)>();
+        var patients = view.PatientCount;
+        var sums = new double[patients];
+        var counts = new int[patients];
+        var mins = new double[patients];
+        var maxes = new double[patients];
         foreach (var code in CohortCriteriaParser.TelemetryCodes[telemetry.Type])
         {
-            foreach (var fact in view.Facts(code))
+            foreach (var list in view.FactLists(code))
             {
-                if (fact.Ticks < from || fact.Ticks > to || double.IsNaN(fact.Value))
+                foreach (var fact in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))
                 {
-                    continue;
-                }
+                    if (fact.Ticks < from || fact.Ticks > to || double.IsNaN(fact.Value) || !view.IsAlive(fact))
+                    {
+                        continue;
+                    }
 
-                aggregates[fact.Patient] = aggregates.TryGetValue(fact.Patient, out var a)
-                    ? (a.Sum + fact.Value, a.Count + 1, Math.Min(a.Min, fact.Value), Math.Max(a.Max, fact.Value))
-                    : (fact.Value, 1, fact.Value, fact.Value);
+                    var p = fact.Patient;
+                    mins[p] = counts[p] == 0 ? fact.Value : Math.Min(mins[p], fact.Value);
+                    maxes[p] = counts[p] == 0 ? fact.Value : Math.Max(maxes[p], fact.Value);
+                    sums[p] += fact.Value;
+                    counts[p]++;
+                }
             }
         }
 
-        var set = new PatientSet(view.PatientCount);
-        foreach (var (patient, a) in aggregates)
+        var set = new PatientSet(patients);
+        for (var p = 0; p < patients; p++)
         {
+            if (counts[p] == 0)
+            {
+                continue;
+            }
+
             var value = telemetry.Aggregate switch
             {
-                "avg" => a.Sum / a.Count,
-                "min" => a.Min,
-                _ => a.Max,
+                "avg" => sums[p] / counts[p],
+                "min" => mins[p],
+                _ => maxes[p],
             };
             if (telemetry.Value.Matches(value))
             {
-                set.Add(patient);
+                set.Add(p);
             }
         }
 

@@ -63,7 +63,19 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
 
     private PatientSet Allowed(ResearchIndex.View view, DataPermit permit, List<string> types, DateTimeOffset now)
     {
-        var key = $"{permit.Id}|{string.Join(",", types)}";
+        var allowed = Allowed(view, permit, types[0], now);
+        foreach (var type in types.Skip(1))
+        {
+            allowed.And(Allowed(view, permit, type, now));
+        }
+
+        return allowed;
+    }
+
+    /// <summary>The patients whose consent permits the permit's use of one resource type, cached per permit and type.</summary>
+    private PatientSet Allowed(ResearchIndex.View view, DataPermit permit, string type, DateTimeOffset now)
+    {
+        var key = $"{permit.Id}|{type}";
         var generation = consents.Generation;
         var mask = _masks.TryGetValue(key, out var cached) && cached.Generation == generation && cached.Patients <= view.PatientCount
             ? cached
@@ -78,28 +90,19 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
 
         for (var p = start; p < view.PatientCount; p++)
         {
-            if (view.IsPresent(p) && Permits(view.PatientId(p), permit, types, now))
+            if (view.IsPresent(p) && consents.Evaluate(new ConsentDecisionRequest("Patient/" + view.PatientId(p), permit.Purpose, permit.Recipient, type, At: now)).Permit)
             {
                 allowed.Add(p);
             }
         }
 
-        _masks[key] = new ConsentMask(generation, view.PatientCount, allowed);
-        return allowed;
-    }
-
-    private bool Permits(string patientId, DataPermit permit, List<string> types, DateTimeOffset now)
-    {
-        var patient = "Patient/" + patientId;
-        foreach (var type in types)
+        if (start < view.PatientCount || mask is null)
         {
-            if (!consents.Evaluate(new ConsentDecisionRequest(patient, permit.Purpose, permit.Recipient, type, At: now)).Permit)
-            {
-                return false;
-            }
+            _masks[key] = new ConsentMask(generation, view.PatientCount, allowed);
         }
 
-        return true;
+        // The caller ANDs into the result: hand out a copy, never the cached set itself.
+        return new PatientSet(view.PatientCount).Or(allowed);
     }
 
     private CohortCount Summarise(ResearchIndex.View view, PatientSet matches, IReadOnlyList<string> stratify, DateTimeOffset now)
@@ -109,18 +112,20 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
         var strata = new List<CohortStratum>();
         if (stratify.Count > 0)
         {
-            var cells = new SortedDictionary<string, (Dictionary<string, string> Keys, int Count)>(StringComparer.Ordinal);
+            // Count per stratum key first (cheap: one array lookup per member), build the labelled cells after.
+            var cells = new Dictionary<(string Age, string Gender), int>();
             foreach (var patient in matches.Members())
             {
-                var keys = stratify.ToDictionary(s => s, s => s == "ageBand" ? AgeBand(view, patient, now) : view.Gender(patient) ?? "unknown",
-                    StringComparer.Ordinal);
-                var id = string.Join("|", stratify.Select(s => keys[s]));
-                cells[id] = cells.TryGetValue(id, out var cell) ? (cell.Keys, cell.Count + 1) : (keys, 1);
+                var key = (stratify.Contains("ageBand") ? AgeBand(view, patient, now) : string.Empty,
+                    stratify.Contains("gender") ? view.Gender(patient) ?? "unknown" : string.Empty);
+                cells[key] = cells.GetValueOrDefault(key) + 1;
             }
 
-            var list = cells.Values.ToList();
-            var hidden = totalSuppressed ? [.. list.Select(_ => true)] : SmallCellSuppression.Strata([.. list.Select(c => c.Count)], minCellCount);
-            strata.AddRange(list.Select((c, i) => new CohortStratum(c.Keys, hidden[i] ? null : c.Count, hidden[i])));
+            var list = cells.OrderBy(c => c.Key.Age, StringComparer.Ordinal).ThenBy(c => c.Key.Gender, StringComparer.Ordinal).ToList();
+            var hidden = totalSuppressed ? [.. list.Select(_ => true)] : SmallCellSuppression.Strata([.. list.Select(c => c.Value)], minCellCount);
+            strata.AddRange(list.Select((c, i) => new CohortStratum(
+                stratify.ToDictionary(s => s, s => s == "ageBand" ? c.Key.Age : c.Key.Gender, StringComparer.Ordinal),
+                hidden[i] ? null : c.Value, hidden[i])));
         }
 
         return new CohortCount(totalSuppressed ? null : total, totalSuppressed, minCellCount, strata);
@@ -128,10 +133,7 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
 
     /// <summary>Ten-year bands (<c>40-49</c>), <c>90+</c> at the top (HIPAA Safe Harbor groups ages over 89), or <c>unknown</c>.</summary>
     internal static string AgeBand(ResearchIndex.View view, int patient, DateTimeOffset now) =>
-        CohortEvaluator.AgeOf(view, patient, now) switch
-        {
-            null => "unknown",
-            >= 90 => "90+",
-            var age => $"{age / 10 * 10}-{age / 10 * 10 + 9}",
-        };
+        CohortEvaluator.AgeOf(view, patient, now) is { } age ? AgeBands[Math.Clamp(age / 10, 0, 9)] : "unknown";
+
+    private static readonly string[] AgeBands = ["0-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80-89", "90+"];
 }
