@@ -265,21 +265,8 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
     private DbCommand Command(string sql, params (string Name, object? Value)[] parameters) =>
         Command(sql, (IEnumerable<(string, object?)>)parameters);
 
-    private DbCommand Command(string sql, IEnumerable<(string Name, object? Value)> parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
-    }
+    private DbCommand Command(string sql, IEnumerable<(string Name, object? Value)> parameters) =>
+        SqlCommands.Create(connection, transaction, sql, parameters);
 
     private static async Task<StoredResource?> ReadSingleAsync(DbCommand command, CancellationToken cancellationToken)
     {

@@ -71,18 +71,6 @@ internal sealed class SqlPermitStore(SqlDialect dialect) : IPermitStore
         return permits;
     }
 
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
-    }
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters) =>
+        SqlCommands.Create(connection, null, sql, parameters);
 }
