@@ -55,11 +55,10 @@ param azureAdClientId string
 @minValue(1)
 param minReplicas int = 1
 
-// One replica until replicas share a change feed of consents: each keeps its consent index in memory, and a
-// revocation written through one replica must be enforced by all of them (docs/consent-model.md, known limits).
+// Replicas are stateless: each keeps a consent index in memory but follows the consent change feed in the database
+// before every decision (docs/consent-model.md), so a revocation through one replica is enforced by all.
 @minValue(1)
-@maxValue(1)
-param maxReplicas int = 1
+param maxReplicas int = 3
 
 @description('Base64 of at least 32 random bytes sealing the audit chain (Audit:ChainKey); keep a copy with the database backups.')
 @secure()

@@ -2,6 +2,7 @@ using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Audit;
 using HealthDataSpace.Gateway.Features.Consent;
 using HealthDataSpace.Gateway.Features.Fhir;
+using HealthDataSpace.Gateway.Features.Research;
 using HealthDataSpace.Gateway.Features.Telemetry;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
@@ -14,6 +15,7 @@ builder.AddGatewayStorage();
 builder.AddFhirApi();
 builder.AddAuditTrail();
 builder.AddConsentEngine();
+builder.AddResearchApi();
 builder.AddTelemetry();
 
 var app = builder.Build();
@@ -27,6 +29,7 @@ app.MapAuthEndpoints();
 app.MapFhirApi();
 app.MapConsentApi();
 app.MapAuditApi();
+app.MapResearchApi();
 app.MapTelemetryApi();
 
 app.Run();

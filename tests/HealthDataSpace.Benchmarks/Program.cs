@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HealthDataSpace.Benchmarks.Consent;
 using HealthDataSpace.Benchmarks.Fhir;
+using HealthDataSpace.Benchmarks.Research;
 using HealthDataSpace.Benchmarks.Telemetry;
 
 // One subcommand per benchmark, each in a folder named after its area (Fhir/, later Telemetry/, Consent/, ...).
@@ -9,6 +10,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
 {
     IngestBenchmark.CreateCommand(),
     ConsentDecisionBenchmark.CreateCommand(),
+    CohortCountBenchmark.CreateCommand(),
     TelemetryBenchmark.CreateCommand(),
 };
 

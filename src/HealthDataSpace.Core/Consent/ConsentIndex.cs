@@ -30,6 +30,7 @@ public sealed class ConsentIndex
     private readonly Dictionary<string, CompiledConsent> _byId = new(StringComparer.Ordinal);
     private readonly CompilePool _pool = new();
     private long _sequence;
+    private long _generation;
 
     public ConsentIndex(ConsentDefaults defaults, TimeProvider? timeProvider = null)
     {
@@ -37,6 +38,12 @@ public sealed class ConsentIndex
         _defaults = defaults;
         _time = timeProvider ?? TimeProvider.System;
     }
+
+    /// <summary>
+    /// Changes whenever a consent is indexed or removed: callers caching decisions (a permit's consenting population)
+    /// recompute when it moved.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>Number of consents held (every status).</summary>
     public int Count
@@ -76,6 +83,7 @@ public sealed class ConsentIndex
 
             _byId[id] = compiled;
             Publish(compiled.Patient, without: id, with: compiled);
+            Interlocked.Increment(ref _generation);
             return true;
         }
     }
@@ -92,6 +100,7 @@ public sealed class ConsentIndex
             }
 
             Publish(held.Patient, without: id, with: null);
+            Interlocked.Increment(ref _generation);
             return true;
         }
     }

@@ -7,7 +7,8 @@ namespace HealthDataSpace.Core.Consent;
 
 /// <summary>
 /// Every Consent write, from any route (single request, conditional write, bundle entry): refused with a 422 when the
-/// engine could not enforce it, and audited in the same transaction (who, which consent version, which patient).
+/// engine could not enforce it, audited in the same transaction (who, which consent version, which patient), and
+/// announced on the consent change feed for the other gateway replicas.
 /// </summary>
 public sealed class ConsentWriteHook(AuditTrail audit) : IFhirWriteHook
 {
@@ -33,6 +34,10 @@ public sealed class ConsentWriteHook(AuditTrail audit) : IFhirWriteHook
         {
             return;
         }
+
+        // Other gateway replicas learn of the change from the feed (ConsentIndexSync).
+        await session.LockAsync(ConsentIndexSync.FeedLock, cancellationToken);
+        await session.AppendChangeAsync(ConsentIndexSync.Feed, stored.Id, cancellationToken);
 
         var (action, interaction) = write switch
         {

@@ -7,7 +7,8 @@ namespace HealthDataSpace.Gateway.Storage;
 
 internal static class StorageServiceExtensions
 {
-    private const string BackendKey = "backend";
+    /// <summary>The backend store without the commit notifier: for commit listeners that also read the store (no DI cycle).</summary>
+    public const string BackendKey = "backend";
 
     /// <summary>
     /// Registers the identified store chosen by <c>Storage:Provider</c>. Choosing PostgreSQL without

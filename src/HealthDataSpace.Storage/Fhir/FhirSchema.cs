@@ -52,6 +52,7 @@ internal static class FhirSchema
         CREATE INDEX IF NOT EXISTS ix_idx_uri ON idx_uri (res_type, param, uri {pattern}, rid);
         CREATE INDEX IF NOT EXISTS ix_idx_uri_rid ON idx_uri (rid);
         CREATE TABLE IF NOT EXISTS audit_chain (seq {big} NOT NULL PRIMARY KEY, res_id TEXT NOT NULL, version {big} NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS change_feed (feed TEXT NOT NULL, seq {big} NOT NULL, res_id TEXT NOT NULL, PRIMARY KEY (feed, seq));
         CREATE TABLE IF NOT EXISTS audit_anchor (id INTEGER NOT NULL PRIMARY KEY, seq {big} NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL)
         """;
 

@@ -147,6 +147,36 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
         completed = true;
     }
 
+    public async Task<long> AppendChangeAsync(string feed, string resourceId, CancellationToken cancellationToken)
+    {
+        var sequence = await ReadFeedPositionAsync(feed, cancellationToken) + 1;
+        await using var insert = Command("INSERT INTO change_feed (feed, seq, res_id) VALUES (@feed, @seq, @id)",
+            ("feed", feed), ("seq", sequence), ("id", resourceId));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        return sequence;
+    }
+
+    public async Task<IReadOnlyList<FeedChange>> ReadChangesAsync(string feed, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            "SELECT seq, res_id FROM change_feed WHERE feed = @feed AND seq > @after ORDER BY seq LIMIT @limit",
+            ("feed", feed), ("after", afterSequence), ("limit", limit));
+        var changes = new List<FeedChange>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            changes.Add(new FeedChange(reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return changes;
+    }
+
+    public async Task<long> ReadFeedPositionAsync(string feed, CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT COALESCE(MAX(seq), 0) FROM change_feed WHERE feed = @feed", ("feed", feed));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<AuditAnchor?> ReadAuditAnchorAsync(CancellationToken cancellationToken)
     {
         await using var command = Command("SELECT seq, hash, mac FROM audit_anchor WHERE id = 1");
@@ -235,21 +265,8 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
     private DbCommand Command(string sql, params (string Name, object? Value)[] parameters) =>
         Command(sql, (IEnumerable<(string, object?)>)parameters);
 
-    private DbCommand Command(string sql, IEnumerable<(string Name, object? Value)> parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
-    }
+    private DbCommand Command(string sql, IEnumerable<(string Name, object? Value)> parameters) =>
+        SqlCommands.Create(connection, transaction, sql, parameters);
 
     private static async Task<StoredResource?> ReadSingleAsync(DbCommand command, CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ public sealed class AuditApiTests(GatewayFixture fixture)
 {
     private const string Subject = "3f2a7c1e-0000-4000-8000-00000000a0d1";
     private readonly HttpClient hospital = fixture.Gateway.CreateClientWithToken(
-        fixture.Identity.CreateToken([GatewayRoles.Hospital], "hospital-audit", subject: Subject));
+        fixture.Identity.CreateToken([GatewayRoles.Hospital], ConsentApiTests.HospitalClient, subject: Subject));
     private readonly HttpClient steward = fixture.Gateway.CreateClientFor(GatewayRoles.Steward, "steward-console");
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class AuditApiTests(GatewayFixture fixture)
         var byEntity = await (await steward.GetAsync($"/fhir/AuditEvent?entity=Consent/{consent.Id}/_history/1")).ReadAsync<Bundle>();
         var byAgent = await (await steward.GetAsync($"/fhir/AuditEvent?agent:identifier=urn:healthdataspace:token-subject|{Subject}&entity=Patient/{patient}")).ReadAsync<Bundle>();
         var byClientTypeDate = await (await steward.GetAsync(
-            $"/fhir/AuditEvent?agent:identifier=urn:healthdataspace:client-id|hospital-audit&type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest&date=ge{today}&_count=1000")).ReadAsync<Bundle>();
+            $"/fhir/AuditEvent?agent:identifier=urn:healthdataspace:client-id|{ConsentApiTests.HospitalClient}&type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest&date=ge{today}&_count=1000")).ReadAsync<Bundle>();
 
         var audit = Assert.IsType<AuditEvent>(Assert.Single(byEntity.Entry).Resource);
         Assert.Equal(AuditEvent.AuditEventAction.C, audit.Action);
@@ -38,7 +38,7 @@ public sealed class AuditApiTests(GatewayFixture fixture)
         Assert.Equal(AuditEvent.AuditEventOutcome.N0, audit.Outcome);
         Assert.Equal("RECORDMGT", audit.PurposeOfEvent[0].Coding[0].Code);
         Assert.Contains(audit.Agent, a => a.Who.Identifier?.Value == Subject && a.Requestor == true);
-        Assert.Contains(audit.Agent, a => a.Who.Identifier?.Value == "hospital-audit");
+        Assert.Contains(audit.Agent, a => a.Who.Identifier?.Value == ConsentApiTests.HospitalClient);
         Assert.Contains(audit.Entity, e => e.What.Reference == $"Patient/{patient}");
         Assert.Contains(byAgent.Entry, e => e.Resource.Id == audit.Id);
         Assert.Contains(byClientTypeDate.Entry, e => e.Resource.Id == audit.Id);

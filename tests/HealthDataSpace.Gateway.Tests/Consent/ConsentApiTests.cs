@@ -13,7 +13,10 @@ namespace HealthDataSpace.Gateway.Tests.Consent;
 [Collection(GatewayTestGroup.Name)]
 public sealed class ConsentApiTests(GatewayFixture fixture)
 {
-    private readonly HttpClient hospital = fixture.Gateway.CreateClientFor(GatewayRoles.Hospital, "hospital-consents");
+    /// <summary>The one hospital client of the shared gateway that registers the studies consents name (ids are global).</summary>
+    public const string HospitalClient = "hospital-consents";
+
+    private readonly HttpClient hospital = fixture.Gateway.CreateClientFor(GatewayRoles.Hospital, HospitalClient);
     private readonly HttpClient otherHospital = fixture.Gateway.CreateClientFor(GatewayRoles.Hospital, "hospital-other");
     private readonly HttpClient steward = fixture.Gateway.CreateClientFor(GatewayRoles.Steward, "steward-console");
 

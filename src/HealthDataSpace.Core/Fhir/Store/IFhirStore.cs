@@ -58,6 +58,16 @@ public interface IFhirStoreSession : IAsyncDisposable
 
     Task CommitAsync(CancellationToken cancellationToken);
 
+    /// <summary>Appends a change to feed <paramref name="feed"/> in this transaction and returns its sequence number.
+    /// Take the lock <c>change-feed-{feed}</c> first, so sequence order is commit order.</summary>
+    Task<long> AppendChangeAsync(string feed, string resourceId, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> changes of a feed after <paramref name="afterSequence"/>, in order.</summary>
+    Task<IReadOnlyList<FeedChange>> ReadChangesAsync(string feed, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The newest sequence number of a feed, 0 when it is empty.</summary>
+    Task<long> ReadFeedPositionAsync(string feed, CancellationToken cancellationToken);
+
     /// <summary>The audit chain's stored head, or null while the chain is empty. Take the <c>audit-chain</c> lock first
     /// when appending.</summary>
     Task<AuditAnchor?> ReadAuditAnchorAsync(CancellationToken cancellationToken);

@@ -90,6 +90,15 @@ public sealed class NotifyingFhirStore(IFhirStore inner, IEnumerable<IFhirCommit
             watched.Clear();
         }
 
+        public Task<long> AppendChangeAsync(string feed, string resourceId, CancellationToken cancellationToken) =>
+            inner.AppendChangeAsync(feed, resourceId, cancellationToken);
+
+        public Task<IReadOnlyList<FeedChange>> ReadChangesAsync(string feed, long afterSequence, int limit, CancellationToken cancellationToken) =>
+            inner.ReadChangesAsync(feed, afterSequence, limit, cancellationToken);
+
+        public Task<long> ReadFeedPositionAsync(string feed, CancellationToken cancellationToken) =>
+            inner.ReadFeedPositionAsync(feed, cancellationToken);
+
         public Task<AuditAnchor?> ReadAuditAnchorAsync(CancellationToken cancellationToken) => inner.ReadAuditAnchorAsync(cancellationToken);
 
         public Task AppendAuditLinkAsync(AuditLink link, AuditAnchor anchor, CancellationToken cancellationToken) =>

@@ -9,8 +9,8 @@ namespace HealthDataSpace.Gateway.Features.Consent;
 internal static class ConsentApiExtensions
 {
     /// <summary>
-    /// Registers the consent engine for the whole gateway: the index (kept current by every committed Consent write and
-    /// filled at start-up), the write rules that refuse unenforceable consents and audit every change, and the regional
+    /// Registers the consent engine for the whole gateway: the index (filled at start-up, kept current by every
+    /// committed Consent write here and by the consent change feed for writes through other replicas), the write rules that refuse unenforceable consents and audit every change, and the regional
     /// defaults (section <c>Consent</c>).
     /// </summary>
     public static WebApplicationBuilder AddConsentEngine(this WebApplicationBuilder builder)
@@ -22,6 +22,7 @@ internal static class ConsentApiExtensions
         builder.Services.AddSingleton(sp => new ConsentIndex(
             new ConsentDefaults(sp.GetRequiredService<IOptions<ConsentOptions>>().Value.Parsed()),
             sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ConsentIndexSync>();
         builder.Services.AddSingleton<IFhirCommitListener, ConsentIndexListener>();
         builder.Services.AddSingleton<IFhirWriteHook, ConsentWriteHook>();
         builder.Services.AddHostedService<ConsentIndexStartup>();

@@ -26,7 +26,7 @@ internal sealed record ConsentEvaluateRequest(
 /// </summary>
 internal static class ConsentEvaluateHandler
 {
-    public static async Task<IResult> EvaluateAsync(HttpContext http, ConsentIndex index, FhirService fhir, AuditTrail audit)
+    public static async Task<IResult> EvaluateAsync(HttpContext http, ConsentIndex index, ConsentIndexSync sync, FhirService fhir, AuditTrail audit)
     {
         var body = await JsonBody.ReadAsync<ConsentEvaluateRequest>(http);
         var context = FhirHttp.Context(http);
@@ -35,6 +35,7 @@ internal static class ConsentEvaluateHandler
         // 404 for an unknown patient, 410 for a deleted one: the index has no way to tell "no consent" from "no patient".
         await fhir.ReadAsync(context, "Patient", patientId, http.RequestAborted);
 
+        await sync.EnsureCurrentAsync(http.RequestAborted);
         var decision = index.Evaluate(request);
         List<AuditEntity> entities = [AuditEntity.Patient(request.Patient)];
         if (decision.Consent is not null)

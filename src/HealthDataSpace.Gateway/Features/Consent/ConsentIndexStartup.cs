@@ -1,22 +1,19 @@
 using HealthDataSpace.Core.Consent;
-using HealthDataSpace.Core.Fhir.Store;
+using HealthDataSpace.Gateway.Hosting;
 
 namespace HealthDataSpace.Gateway.Features.Consent;
 
 /// <summary>
-/// Fills the consent index from the store before the gateway takes requests (hosted services start in order, after
-/// the storage initializer), so the first decision after a restart is as current as the last one before it.
+/// Fills the consent index from the store before the gateway takes requests, then follows the consent change feed,
+/// so consents written through other replicas reach this one even when no decision asks for them (decisions catch up
+/// before answering anyway). Unenforceable stored consents are skipped, as if they had been refused.
 /// </summary>
-internal sealed partial class ConsentIndexStartup(IFhirStore store, ConsentIndex index, ILogger<ConsentIndexStartup> logger) : IHostedService
+internal sealed class ConsentIndexStartup(ConsentIndexSync sync, ILogger<ConsentIndexStartup> logger) : CatchUpService(logger)
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var (loaded, skipped) = await ConsentIndexLoader.LoadAsync(store, index, cancellationToken);
-        LogLoaded(logger, loaded, skipped);
-    }
+    protected override string Name => "Consent index";
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override async Task<int> LoadAsync(CancellationToken cancellationToken) =>
+        (await sync.LoadAsync(cancellationToken)).Loaded;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consent index loaded: {Loaded} consent(s); {Skipped} unenforceable one(s) skipped.")]
-    private static partial void LogLoaded(ILogger logger, int loaded, int skipped);
+    protected override Task CatchUpAsync(CancellationToken cancellationToken) => sync.EnsureCurrentAsync(cancellationToken);
 }

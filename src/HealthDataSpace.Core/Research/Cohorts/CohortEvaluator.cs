@@ -1,0 +1,150 @@
+namespace HealthDataSpace.Core.Research.Cohorts;
+
+/// <summary>Evaluates a cohort definition over the research index into the set of matching patients.</summary>
+internal static class CohortEvaluator
+{
+    public static PatientSet Evaluate(ResearchIndex.View view, CohortCriterion criterion, DateTimeOffset now)
+    {
+        var universe = view.Present();
+        return Evaluate(view, criterion, now, universe).And(universe);
+    }
+
+    private static PatientSet Evaluate(ResearchIndex.View view, CohortCriterion criterion, DateTimeOffset now, PatientSet universe)
+    {
+        switch (criterion)
+        {
+            case AllOf all:
+                var result = Evaluate(view, all.Items[0], now, universe);
+                foreach (var item in all.Items.Skip(1))
+                {
+                    result.And(Evaluate(view, item, now, universe));
+                }
+
+                return result;
+            case AnyOf any:
+                var union = new PatientSet(view.PatientCount);
+                foreach (var item in any.Items)
+                {
+                    union.Or(Evaluate(view, item, now, universe));
+                }
+
+                return union;
+            case NotOf not:
+                return Evaluate(view, not.Item, now, universe).Not(universe);
+            case ConditionCriterion condition:
+                return FromFacts(view, condition.Code, f => condition.Onset is null || (f.Ticks != 0 && condition.Onset.Matches(f.Ticks)));
+            case ObservationCriterion observation:
+                return FromFacts(view, observation.Code, f =>
+                    (observation.Value is null || (!double.IsNaN(f.Value) && observation.Value.Matches(f.Value)))
+                    && (observation.Date is null || (f.Ticks != 0 && observation.Date.Matches(f.Ticks))));
+            case MedicationCriterion medication:
+                return FromFacts(view, medication.Code, _ => true);
+            case AgeCriterion age:
+                return FromPatients(view, p => AgeOf(view, p, now) is { } years && age.Age.Matches(years));
+            case GenderCriterion gender:
+                return FromPatients(view, p => string.Equals(view.Gender(p), gender.Gender, StringComparison.Ordinal));
+            case TelemetryCriterion telemetry:
+                return Telemetry(view, telemetry, now);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(criterion), criterion.GetType().Name, "Unknown cohort criterion.");
+        }
+    }
+
+    /// <summary>Age in whole years at <paramref name="now"/>, or null without a birth date.</summary>
+    public static int? AgeOf(ResearchIndex.View view, int patient, DateTimeOffset now)
+    {
+        var ticks = view.BirthTicks(patient);
+        if (ticks == 0)
+        {
+            return null;
+        }
+
+        var birth = new DateTime(ticks, DateTimeKind.Utc);
+        var today = now.UtcDateTime;
+        var years = today.Year - birth.Year;
+        return today.Month < birth.Month || (today.Month == birth.Month && today.Day < birth.Day) ? years - 1 : years;
+    }
+
+    private static PatientSet FromFacts(ResearchIndex.View view, string code, Func<ResearchIndex.Fact, bool> matches)
+    {
+        var set = new PatientSet(view.PatientCount);
+        foreach (var list in view.FactLists(code))
+        {
+            foreach (var fact in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))
+            {
+                if (!set.Contains(fact.Patient) && view.IsAlive(fact) && matches(fact))
+                {
+                    set.Add(fact.Patient);
+                }
+            }
+        }
+
+        return set;
+    }
+
+    private static PatientSet FromPatients(ResearchIndex.View view, Func<int, bool> matches)
+    {
+        var set = new PatientSet(view.PatientCount);
+        for (var p = 0; p < view.PatientCount; p++)
+        {
+            if (view.IsPresent(p) && matches(p))
+            {
+                set.Add(p);
+            }
+        }
+
+        return set;
+    }
+
+    private static PatientSet Telemetry(ResearchIndex.View view, TelemetryCriterion telemetry, DateTimeOffset now)
+    {
+        var from = (now - telemetry.Window).UtcTicks;
+        var to = now.UtcTicks;
+        var patients = view.PatientCount;
+        var sums = new double[patients];
+        var counts = new int[patients];
+        var mins = new double[patients];
+        var maxes = new double[patients];
+        foreach (var code in CohortCriteriaParser.TelemetryCodes[telemetry.Type])
+        {
+            foreach (var list in view.FactLists(code))
+            {
+                foreach (var fact in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))
+                {
+                    if (fact.Ticks < from || fact.Ticks > to || double.IsNaN(fact.Value) || !view.IsAlive(fact))
+                    {
+                        continue;
+                    }
+
+                    var p = fact.Patient;
+                    mins[p] = counts[p] == 0 ? fact.Value : Math.Min(mins[p], fact.Value);
+                    maxes[p] = counts[p] == 0 ? fact.Value : Math.Max(maxes[p], fact.Value);
+                    sums[p] += fact.Value;
+                    counts[p]++;
+                }
+            }
+        }
+
+        var set = new PatientSet(patients);
+        for (var p = 0; p < patients; p++)
+        {
+            if (counts[p] == 0)
+            {
+                continue;
+            }
+
+            var value = telemetry.Aggregate switch
+            {
+                "avg" => sums[p] / counts[p],
+                "min" => mins[p],
+                _ => maxes[p],
+            };
+            if (telemetry.Value.Matches(value))
+            {
+                set.Add(p);
+            }
+        }
+
+        return set;
+    }
+}

@@ -1,0 +1,74 @@
+using HealthDataSpace.Core.Fhir.Search;
+using HealthDataSpace.Core.Fhir.Store;
+
+namespace HealthDataSpace.Core.Research.Cohorts;
+
+/// <summary>
+/// Keeps the <see cref="ResearchIndex"/> current: committed writes through this gateway arrive at commit (as a commit
+/// listener); <see cref="LoadAsync"/> fills it at start-up; <see cref="CatchUpAsync"/> picks up writes through other
+/// replicas by re-reading what changed recently (an overlap window covers transactions that committed late), skipping
+/// versions already indexed.
+/// </summary>
+internal sealed class ResearchIndexFeeder(IFhirStore store, ResearchIndex index) : IFhirCommitListener
+{
+    private const int PageSize = 1000;
+
+    /// <summary>How far back each catch-up looks before the newest change seen.</summary>
+    public static readonly TimeSpan Overlap = TimeSpan.FromSeconds(30);
+
+    private DateTimeOffset _watermark = DateTimeOffset.MinValue;
+
+    public bool Watches(string resourceType) => ResearchFacts.IndexedTypes.Contains(resourceType, StringComparer.Ordinal);
+
+    public void Committed(IReadOnlyList<ResourceWrite> writes)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        foreach (var write in writes)
+        {
+            index.Apply(write.Type, write.Id, write.Version, write.Json);
+        }
+    }
+
+    public Task<int> LoadAsync(CancellationToken cancellationToken) => ReadAsync(since: null, cancellationToken);
+
+    public Task<int> CatchUpAsync(CancellationToken cancellationToken) =>
+        ReadAsync(_watermark == DateTimeOffset.MinValue ? null : _watermark - Overlap, cancellationToken);
+
+    private async Task<int> ReadAsync(DateTimeOffset? since, CancellationToken cancellationToken)
+    {
+        var applied = 0;
+        await using var session = await store.OpenSessionAsync(forWrite: false, cancellationToken);
+        foreach (var type in ResearchFacts.IndexedTypes)
+        {
+            IReadOnlyList<SearchCriterion> criteria = since is { } from
+                ? [new SearchCriterion("_lastUpdated", SearchParamKind.Date, SearchModifier.None,
+                    [new SearchValue(Prefix: SearchPrefix.Ge, Low: from.UtcTicks, High: from.UtcTicks + 1)])]
+                : [];
+            for (var offset = 0; ; offset += PageSize)
+            {
+                var query = new SearchQuery(type, criteria, PageSize, offset, SearchSort.LastUpdatedAscending, CountOnly: false) { IncludeTotal = false };
+                var page = await session.SearchAsync(query, ownerFilter: null, cancellationToken);
+                foreach (var stored in page.Resources)
+                {
+                    if (stored.LastUpdated > _watermark)
+                    {
+                        _watermark = stored.LastUpdated;
+                    }
+
+                    if (!index.Holds(stored.Type, stored.Id, stored.Version))
+                    {
+                        index.Apply(stored.Type, stored.Id, stored.Version, stored.Json);
+                        applied++;
+                    }
+                }
+
+                if (page.Resources.Count < PageSize)
+                {
+                    break;
+                }
+            }
+        }
+
+        return applied;
+    }
+}
