@@ -21,7 +21,7 @@ public sealed class TemplateLoadException : Exception
         : base(message, innerException) => Errors = [];
 
     public TemplateLoadException(string source, IReadOnlyList<string> errors)
-        : base($"{source} is invalid:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors)) => Errors = errors;
+        : base($"{source}: {errors.Count} problem(s){Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors)) => Errors = errors;
 
     /// <summary>One line per problem.</summary>
     public IReadOnlyList<string> Errors { get; }

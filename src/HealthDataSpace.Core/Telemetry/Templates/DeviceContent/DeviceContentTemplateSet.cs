@@ -27,11 +27,11 @@ internal sealed class DeviceContentTemplateSet
     /// <paramref name="allowErrors"/>, in which case the valid templates are kept (as MedTech does) and the problems
     /// are returned.
     /// </summary>
-    public static DeviceContentTemplateSet Parse(string json, out IReadOnlyList<string> errors, bool allowErrors = false)
+    public static DeviceContentTemplateSet Parse(string json, out IReadOnlyList<string> errors, bool allowErrors = false, string source = "templates")
     {
         (var templates, errors) = ContentTemplateParser.Parse(json);
         return errors.Count > 0 && !allowErrors
-            ? throw new TemplateLoadException("The device-content templates (CollectionContent)", errors)
+            ? throw new TemplateLoadException(source, errors)
             : new DeviceContentTemplateSet(templates);
     }
 
