@@ -16,7 +16,7 @@ internal enum ObservationPeriodInterval
     Daily = 1440,
 }
 
-internal sealed record FhirCoding(string? System, string Code, string? Display);
+internal sealed record FhirCoding(string? System, string? Code, string? Display);
 
 internal sealed record FhirCategory(string? Text, IReadOnlyList<FhirCoding> Codes);
 

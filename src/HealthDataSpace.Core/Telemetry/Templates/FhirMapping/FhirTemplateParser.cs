@@ -104,14 +104,12 @@ internal static class FhirTemplateParser
             }
 
             var coding = reader.Nested(json, $"{reader.Location} {field}[{i}]");
-            var code = coding.RequiredString("code");
+            // MedTech requires none of the three (its own invalid test input has codings without a code).
+            var code = coding.String("code");
             var system = coding.String("system");
             var display = coding.String("display");
             coding.RejectUnknownFields();
-            if (code is not null)
-            {
-                codes.Add(new FhirCoding(system, code, display));
-            }
+            codes.Add(new FhirCoding(system, code, display));
         }
 
         return codes;
