@@ -36,6 +36,13 @@ internal static class TokenValues
         }
     }
 
+    private static bool LooksLikeIsoDate(string text)
+    {
+        var s = text.AsSpan().TrimStart();
+        return s.Length >= 10 && char.IsAsciiDigit(s[0]) && char.IsAsciiDigit(s[1]) && char.IsAsciiDigit(s[2]) && char.IsAsciiDigit(s[3])
+            && s[4] == '-' && char.IsAsciiDigit(s[5]) && char.IsAsciiDigit(s[6]) && s[7] == '-';
+    }
+
     /// <summary>
     /// A timestamp from an ISO 8601 string (or a date token). A time without an offset is read as UTC, whatever the
     /// server's time zone (MedTech would read it in the host's local zone).
@@ -45,7 +52,8 @@ internal static class TokenValues
         switch (token)
         {
             case JValue { Value: string text }:
-                return DateTimeOffset.TryParse(
+                // A date is required: .NET would read "12:00" as today at noon.
+                return LooksLikeIsoDate(text) & DateTimeOffset.TryParse(
                     text,
                     CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces,
