@@ -7,8 +7,8 @@ namespace HealthDataSpace.Core.Telemetry.Observations;
 /// <summary>
 /// MedTech's merge of new readings into a stored Observation with the same identifier: the effective period widens to
 /// cover both (correlation groups), category follows the template, the value and each component merge by value type
-/// (<see cref="ObservationValues.Merge"/>), components the stored one lacks are added, and the status becomes
-/// amended. Works on a copy; the stored Observation is not changed.
+/// (<see cref="ObservationValues.Merge"/>), and components the stored one lacks are added. Works on a copy; the stored
+/// Observation is not changed (the caller marks the copy amended when it differs).
 /// </summary>
 internal static class ObservationMerger
 {
@@ -52,7 +52,6 @@ internal static class ObservationMerger
             }
         }
 
-        merged.Status = ObservationStatus.Amended;
         return merged;
     }
 

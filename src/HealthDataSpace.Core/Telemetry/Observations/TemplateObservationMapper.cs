@@ -61,8 +61,15 @@ internal sealed class TemplateObservationMapper(FhirMappingTemplateSet templates
             throw new ArgumentException("The draft was not made by this mapper's templates.", nameof(draft));
         }
 
+        // Unchanged content returns the stored instance itself, so a caller can skip the write (reprocessing).
         var merged = ObservationMerger.Merge(template, existing, draft.Observation);
-        return merged.IsExactly(existing) ? existing : merged;
+        if (merged.IsExactly(existing))
+        {
+            return existing;
+        }
+
+        merged.Status = ObservationStatus.Amended;
+        return merged;
     }
 
     private static ObservationDraft Draft(TelemetrySubject subject, ObservationGroup group)
