@@ -9,19 +9,23 @@ namespace HealthDataSpace.Core.Telemetry.Templates.DeviceContent;
 /// can only match a document in which properties named Body, systolic and diastolic occur somewhere. The normaliser
 /// collects the property names of a payload once and skips the templates that cannot match, instead of running every
 /// template's recursive descent over every message. Expressions it does not understand (JMESPath, negation, null
-/// comparisons, bracket paths) get no pre-check and always run.
+/// comparisons, bracket paths inside filters) get no pre-check and always run.
 /// </summary>
 internal sealed partial class PropertyNamePrefilter
 {
-    private readonly string[] _names;
-    private readonly bool _anyOf;
+    private readonly string[] _allOf;
+    private readonly string[] _anyOf;
 
-    private PropertyNamePrefilter(string[] names, bool anyOf)
+    private PropertyNamePrefilter(string[] allOf, string[] anyOf)
     {
-        _names = names;
+        _allOf = allOf;
         _anyOf = anyOf;
     }
 
+    /// <summary>
+    /// Understands <c>$..[?(filter)]</c> and plain paths <c>$.a['b-c'].d[*]</c>, optionally ending in <c>[?(filter)]</c>:
+    /// every name on the path is required; a filter of "and"ed tests requires its names, one with "or" any of them.
+    /// </summary>
     public static PropertyNamePrefilter? For(TemplateExpression typeMatch)
     {
         if (typeMatch.Language != ExpressionLanguage.JsonPath)
@@ -29,38 +33,50 @@ internal sealed partial class PropertyNamePrefilter
             return null;
         }
 
-        var filter = RecursiveFilter().Match(typeMatch.Text.Trim());
-        if (!filter.Success)
+        var text = typeMatch.Text.Trim();
+        if (RecursiveFilter().Match(text) is { Success: true } recursive)
+        {
+            return FromFilter(recursive.Groups["body"].Value, []);
+        }
+
+        if (SimplePath().Match(text) is not { Success: true } path)
         {
             return null;
         }
 
+        var chain = path.Groups["name"].Captures.Select(c => c.Value)
+            .Concat(path.Groups["quoted"].Captures.Select(c => c.Value))
+            .ToList();
+        return path.Groups["body"].Success
+            ? FromFilter(path.Groups["body"].Value, chain)
+            : chain.Count == 0 ? null : new PropertyNamePrefilter([.. chain.Distinct(StringComparer.Ordinal)], []);
+    }
+
+    private static PropertyNamePrefilter? FromFilter(string filter, List<string> chain)
+    {
         // String literals may hold anything, '@' included: they take no part in the names.
-        var body = QuotedString().Replace(filter.Groups["body"].Value, "''");
-        if (body.Contains('!', StringComparison.Ordinal) || body.Contains('[', StringComparison.Ordinal)
-            || body.Contains("null", StringComparison.OrdinalIgnoreCase) || body.Contains('$', StringComparison.Ordinal))
-        {
-            return null;
-        }
-
+        var body = QuotedString().Replace(filter, "''");
+        var understood = !(body.Contains('!', StringComparison.Ordinal) || body.Contains('[', StringComparison.Ordinal)
+            || body.Contains("null", StringComparison.OrdinalIgnoreCase) || body.Contains('$', StringComparison.Ordinal));
         var names = new List<string>();
-        foreach (Match path in CurrentNodePath().Matches(body))
+        if (understood)
         {
-            names.AddRange(path.Groups["path"].Value.Split('.', StringSplitOptions.RemoveEmptyEntries));
+            foreach (Match path in CurrentNodePath().Matches(body))
+            {
+                names.AddRange(path.Groups["path"].Value.Split('.', StringSplitOptions.RemoveEmptyEntries));
+            }
         }
 
         // An "or" needs only one alternative's names; "any of all names" is the conservative reading of that.
-        return names.Count == 0 ? null : new PropertyNamePrefilter([.. names.Distinct(StringComparer.Ordinal)], body.Contains("||", StringComparison.Ordinal));
+        var or = body.Contains("||", StringComparison.Ordinal);
+        string[] allOf = [.. chain.Concat(or ? [] : names).Distinct(StringComparer.Ordinal)];
+        string[] anyOf = or ? [.. names.Distinct(StringComparer.Ordinal)] : [];
+        return allOf.Length == 0 && anyOf.Length == 0 ? null : new PropertyNamePrefilter(allOf, anyOf);
     }
 
     public bool MightMatch(HashSet<string> propertyNames)
     {
-        if (_anyOf)
-        {
-            return _names.Any(propertyNames.Contains);
-        }
-
-        foreach (var name in _names)
+        foreach (var name in _allOf)
         {
             if (!propertyNames.Contains(name))
             {
@@ -68,7 +84,7 @@ internal sealed partial class PropertyNamePrefilter
             }
         }
 
-        return true;
+        return _anyOf.Length == 0 || _anyOf.Any(propertyNames.Contains);
     }
 
     /// <summary>Every property name in the document, for <see cref="MightMatch"/>.</summary>
@@ -96,6 +112,9 @@ internal sealed partial class PropertyNamePrefilter
 
     [GeneratedRegex(@"^\$\.\.\[\?\((?<body>.*)\)\]$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex RecursiveFilter();
+
+    [GeneratedRegex(@"^\$(?:\.(?<name>[A-Za-z_][\w\-]*)|\['(?<quoted>[^']+)'\]|\[\*\]|\[\d+\])+(?:\[\?\((?<body>.*)\)\])?$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex SimplePath();
 
     [GeneratedRegex(@"'[^']*'|""[^""]*""", RegexOptions.CultureInvariant)]
     private static partial Regex QuotedString();

@@ -44,6 +44,8 @@ internal sealed class ExpressionEvaluationException(string message, Exception? i
 
 internal sealed class JsonPathTemplateExpression : TemplateExpression
 {
+    private readonly RecursiveFilterMatcher? _recursiveFilter;
+
     public JsonPathTemplateExpression(string text)
         : base(text, ExpressionLanguage.JsonPath)
     {
@@ -57,12 +59,22 @@ internal sealed class JsonPathTemplateExpression : TemplateExpression
         {
             throw new ExpressionCompileException($"is not a valid JSONPath expression ({e.Message})", e);
         }
+
+        _recursiveFilter = RecursiveFilterMatcher.TryCreate(text);
     }
+
+    /// <summary>Whether the fast path for <c>$..[?(...)]</c> is in use (tests compare it with SelectTokens).</summary>
+    public bool UsesRecursiveFilterMatcher => _recursiveFilter is not null;
 
     public override IEnumerable<JToken> SelectTokens(JToken data)
     {
         try
         {
+            if (_recursiveFilter is not null)
+            {
+                return _recursiveFilter.Select(data);
+            }
+
             // Materialised so the caller may change the document (matchedToken) while it walks the matches.
             return data.SelectTokens(Text).ToList();
         }
