@@ -77,6 +77,23 @@ public class DefaultTemplatesWearableTests
     }
 
     [Fact]
+    public void IHealthBloodPressureInKiloPascal_ConvertedToMillimetresOfMercury()
+    {
+        // The same response with BPUnit 1 (kPa), iHealth's other unit.
+        var node = Node(Shimmer("ihealth", "ihealth-bp.json")).AsObject();
+        node["BPUnit"] = 1;
+        foreach (var entry in node["BPDataList"]!.AsArray())
+        {
+            entry!["HP"] = 16;
+            entry["LP"] = 10.5;
+        }
+
+        var pressures = _normalizer.Normalize(Json(Device, node.ToJsonString()), Now).Accepted().Where(r => r.Type == "bloodpressure").ToList();
+        Assert.Equal(2, pressures.Count);
+        Assert.All(pressures, p => Assert.Equal((16 * 7.500617, 10.5 * 7.500617), (p.Number("systolic"), p.Number("diastolic"))));
+    }
+
+    [Fact]
     public void IHealthSpO2_ReadingsAndPulse()
     {
         var path = Shimmer("ihealth", "ihealth-spo2.json");

@@ -16,13 +16,13 @@ public class RecursiveFilterMatcherTests
     public static TheoryData<string> Payloads()
     {
         var data = new TheoryData<string>();
-        var roots = new[]
-        {
+        string[] roots =
+        [
             Path.GetDirectoryName(IomtTemplateInput("x"))!,
             Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Shimmer("fitbit", "x"))))!,
             .. new[] { "heart-rate", "oxygen-saturation", "blood-pressure", "step-count", "body-temperature", "respiratory-rate" }
                 .Select(schema => Path.Combine(OpenMHealthRoot, schema)),
-        };
+        ];
         foreach (var file in roots.SelectMany(r => Directory.EnumerateFiles(r, "*.json", SearchOption.AllDirectories)).Order(StringComparer.Ordinal))
         {
             data.Add(file);
