@@ -2,10 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using HealthDataSpace.Benchmarks.Infrastructure;
 using HealthDataSpace.Core.Telemetry;
 using HealthDataSpace.Core.Telemetry.Normalization;
@@ -43,12 +39,8 @@ public class NormalizeBenchmark
     public static Command CreateCommand()
     {
         var command = new Command("normalize", "Telemetry normalisation readings/s per payload shape vs a bare JSON parse, and Observation mapping (issue 3), BenchmarkDotNet short run.");
-        command.SetAction(_ =>
+        command.SetAction(_ => MicroBenchmark.Run<NormalizeBenchmark>(summary =>
         {
-            var config = DefaultConfig.Instance
-                .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
-                .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "hds-benchmarks"));
-            var summary = BenchmarkRunner.Run<NormalizeBenchmark>(config);
             Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, load average at end {MachineFacts.LoadAverage()}");
             foreach (var report in summary.Reports)
             {
@@ -59,9 +51,7 @@ public class NormalizeBenchmark
                         $"normalize {name}: {stats.Mean / 1000:F2} µs per message, {readings} reading(s) each = {readings * 1e9 / stats.Mean:N0} readings/s on one thread"));
                 }
             }
-
-            return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
-        });
+        }));
         return command;
     }
 

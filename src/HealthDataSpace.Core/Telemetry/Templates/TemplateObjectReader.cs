@@ -85,37 +85,22 @@ internal sealed class TemplateObjectReader
         }
     }
 
-    public JArray? Array(string name, bool required)
+    public JArray? Array(string name, bool required) => Container<JArray>(name, required, "must be an array");
+
+    public JObject? Object(string name, bool required) => Container<JObject>(name, required, "must be an object");
+
+    private T? Container<T>(string name, bool required, string wrongType)
+        where T : JContainer
     {
         var token = Field(name);
-        if (token is JArray array)
+        if (token is T container)
         {
-            return array;
+            return container;
         }
 
         if (token is not null)
         {
-            Error(name, "must be an array", token);
-        }
-        else if (required)
-        {
-            Error(name, "is required", _json);
-        }
-
-        return null;
-    }
-
-    public JObject? Object(string name, bool required)
-    {
-        var token = Field(name);
-        if (token is JObject obj)
-        {
-            return obj;
-        }
-
-        if (token is not null)
-        {
-            Error(name, "must be an object", token);
+            Error(name, wrongType, token);
         }
         else if (required)
         {

@@ -34,9 +34,9 @@ internal sealed partial class PropertyNamePrefilter
         }
 
         var text = typeMatch.Text.Trim();
-        if (RecursiveFilter().Match(text) is { Success: true } recursive)
+        if (JsonPathFilterShape.RecursiveFilterBody(text) is { } recursive)
         {
-            return FromFilter(recursive.Groups["body"].Value, []);
+            return FromFilter(recursive, []);
         }
 
         if (SimplePath().Match(text) is not { Success: true } path)
@@ -54,18 +54,8 @@ internal sealed partial class PropertyNamePrefilter
 
     private static PropertyNamePrefilter? FromFilter(string filter, List<string> chain)
     {
-        // String literals may hold anything, '@' included: they take no part in the names.
-        var body = QuotedString().Replace(filter, "''");
-        var understood = !(body.Contains('!', StringComparison.Ordinal) || body.Contains('[', StringComparison.Ordinal)
-            || body.Contains("null", StringComparison.OrdinalIgnoreCase) || body.Contains('$', StringComparison.Ordinal));
-        var names = new List<string>();
-        if (understood)
-        {
-            foreach (Match path in CurrentNodePath().Matches(body))
-            {
-                names.AddRange(path.Groups["path"].Value.Split('.', StringSplitOptions.RemoveEmptyEntries));
-            }
-        }
+        var body = JsonPathFilterShape.WithoutLiterals(filter);
+        var names = JsonPathFilterShape.IsPlain(body) ? JsonPathFilterShape.TestedPaths(body).SelectMany(p => p).ToList() : [];
 
         // An "or" needs only one alternative's names; "any of all names" is the conservative reading of that.
         var or = body.Contains("||", StringComparison.Ordinal);
@@ -110,15 +100,6 @@ internal sealed partial class PropertyNamePrefilter
         }
     }
 
-    [GeneratedRegex(@"^\$\.\.\[\?\((?<body>.*)\)\]$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
-    private static partial Regex RecursiveFilter();
-
     [GeneratedRegex(@"^\$(?:\.(?<name>[A-Za-z_][\w\-]*)|\['(?<quoted>[^']+)'\]|\[\*\]|\[\d+\])+(?:\[\?\((?<body>.*)\)\])?$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex SimplePath();
-
-    [GeneratedRegex(@"'[^']*'|""[^""]*""", RegexOptions.CultureInvariant)]
-    private static partial Regex QuotedString();
-
-    [GeneratedRegex(@"@\.?(?<path>[A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*)*)", RegexOptions.CultureInvariant)]
-    private static partial Regex CurrentNodePath();
 }

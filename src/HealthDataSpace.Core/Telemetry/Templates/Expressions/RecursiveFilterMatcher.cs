@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 
 namespace HealthDataSpace.Core.Telemetry.Templates.Expressions;
@@ -13,7 +12,7 @@ namespace HealthDataSpace.Core.Telemetry.Templates.Expressions;
 /// (<c>QueryExpression.IsMatch</c>, reached once by reflection) about the rest. Same matches, same order; when the
 /// Newtonsoft internals are not as expected it is not used and <c>SelectTokens</c> runs as before.
 /// </summary>
-internal sealed partial class RecursiveFilterMatcher
+internal sealed class RecursiveFilterMatcher
 {
     private static readonly Type? JPathType = typeof(JToken).Assembly.GetType("Newtonsoft.Json.Linq.JsonPath.JPath");
 
@@ -28,20 +27,14 @@ internal sealed partial class RecursiveFilterMatcher
 
     public static RecursiveFilterMatcher? TryCreate(string text)
     {
-        var filter = RecursiveFilter().Match(text.Trim());
-        if (!filter.Success)
+        if (JsonPathFilterShape.RecursiveFilterBody(text) is not { } filter
+            || JsonPathFilterShape.WithoutLiterals(filter) is not { } body
+            || !JsonPathFilterShape.IsPlain(body))
         {
             return null;
         }
 
-        var body = QuotedString().Replace(filter.Groups["body"].Value, "''");
-        if (body.Contains('!', StringComparison.Ordinal) || body.Contains('[', StringComparison.Ordinal)
-            || body.Contains("null", StringComparison.OrdinalIgnoreCase) || body.Contains('$', StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var names = FirstName().Matches(body).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal).ToArray();
+        var names = JsonPathFilterShape.TestedPaths(body).Select(p => p[0]).Distinct(StringComparer.Ordinal).ToArray();
         var isMatch = names.Length == 0 ? null : ParsedFilter(text);
         return isMatch is null ? null : new RecursiveFilterMatcher(isMatch, names);
     }
@@ -113,12 +106,4 @@ internal sealed partial class RecursiveFilterMatcher
         }
     }
 
-    [GeneratedRegex(@"^\$\.\.\[\?\((?<body>.*)\)\]$", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
-    private static partial Regex RecursiveFilter();
-
-    [GeneratedRegex(@"'[^']*'|""[^""]*""", RegexOptions.CultureInvariant)]
-    private static partial Regex QuotedString();
-
-    [GeneratedRegex(@"@\.?(?<name>[A-Za-z_][\w\-]*)", RegexOptions.CultureInvariant)]
-    private static partial Regex FirstName();
 }

@@ -87,12 +87,31 @@ internal static class FhirTemplateParser
         return ObservationPeriodInterval.Single;
     }
 
-    private static List<FhirCoding> ReadCodes(TemplateObjectReader reader, string field, bool required)
+    // MedTech requires none of code, system and display (its own invalid test input has codings without a code).
+    private static List<FhirCoding> ReadCodes(TemplateObjectReader reader, string field, bool required) =>
+        ReadObjects(reader, field, required, coding => new FhirCoding(coding.String("system"), coding.String("code"), coding.String("display")));
+
+    private static List<FhirCategory> ReadCategory(TemplateObjectReader reader) =>
+        ReadObjects(reader, "category", required: false, category => new FhirCategory(category.String("text"), ReadCodes(category, "codes", required: false)));
+
+    private static List<FhirComponentTemplate> ReadComponents(TemplateObjectReader reader) =>
+        ReadObjects(reader, "components", required: false, component =>
+        {
+            var codes = ReadCodes(component, "codes", required: true);
+            var value = component.Object("value", required: true) is { } valueJson
+                ? ReadValue(component.Nested(valueJson, $"{component.Location} value"))
+                : null;
+            return value is null ? null : new FhirComponentTemplate(codes, value);
+        });
+
+    /// <summary>Reads each object of an array field with its own reader (unknown fields rejected); null results are dropped.</summary>
+    private static List<T> ReadObjects<T>(TemplateObjectReader reader, string field, bool required, Func<TemplateObjectReader, T?> read)
+        where T : class
     {
-        var codes = new List<FhirCoding>();
+        var items = new List<T>();
         if (reader.Array(field, required) is not { } array)
         {
-            return codes;
+            return items;
         }
 
         for (var i = 0; i < array.Count; i++)
@@ -103,73 +122,16 @@ internal static class FhirTemplateParser
                 continue;
             }
 
-            var coding = reader.Nested(json, $"{reader.Location} {field}[{i}]");
-            // MedTech requires none of the three (its own invalid test input has codings without a code).
-            var code = coding.String("code");
-            var system = coding.String("system");
-            var display = coding.String("display");
-            coding.RejectUnknownFields();
-            codes.Add(new FhirCoding(system, code, display));
-        }
-
-        return codes;
-    }
-
-    private static List<FhirCategory> ReadCategory(TemplateObjectReader reader)
-    {
-        var categories = new List<FhirCategory>();
-        if (reader.Array("category", required: false) is not { } array)
-        {
-            return categories;
-        }
-
-        for (var i = 0; i < array.Count; i++)
-        {
-            if (array[i] is not JObject json)
+            var item = reader.Nested(json, $"{reader.Location} {field}[{i}]");
+            var result = read(item);
+            item.RejectUnknownFields();
+            if (result is not null)
             {
-                reader.Error($"category[{i}]", "must be an object", array[i]);
-                continue;
-            }
-
-            var category = reader.Nested(json, $"{reader.Location} category[{i}]");
-            var text = category.String("text");
-            var codes = ReadCodes(category, "codes", required: false);
-            category.RejectUnknownFields();
-            categories.Add(new FhirCategory(text, codes));
-        }
-
-        return categories;
-    }
-
-    private static List<FhirComponentTemplate> ReadComponents(TemplateObjectReader reader)
-    {
-        var components = new List<FhirComponentTemplate>();
-        if (reader.Array("components", required: false) is not { } array)
-        {
-            return components;
-        }
-
-        for (var i = 0; i < array.Count; i++)
-        {
-            if (array[i] is not JObject json)
-            {
-                reader.Error($"components[{i}]", "must be an object", array[i]);
-                continue;
-            }
-
-            var component = reader.Nested(json, $"{reader.Location} components[{i}]");
-            var codes = ReadCodes(component, "codes", required: true);
-            var value = component.Object("value", required: true) is { } valueJson
-                ? ReadValue(component.Nested(valueJson, $"{component.Location} value"))
-                : null;
-            component.RejectUnknownFields();
-            if (value is not null)
-            {
-                components.Add(new FhirComponentTemplate(codes, value));
+                items.Add(result);
             }
         }
 
-        return components;
+        return items;
     }
 
     private static FhirValueTemplate? ReadValue(TemplateObjectReader reader)
