@@ -2,6 +2,7 @@ using System.CommandLine;
 using HealthDataSpace.Benchmarks.Consent;
 using HealthDataSpace.Benchmarks.Fhir;
 using HealthDataSpace.Benchmarks.Research;
+using HealthDataSpace.Benchmarks.Telemetry;
 
 // One subcommand per benchmark, each in a folder named after its area (Fhir/, later Telemetry/, Consent/, ...).
 // Usage: dotnet run -c Release --project tests/HealthDataSpace.Benchmarks -- <benchmark> [options]
@@ -10,6 +11,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     IngestBenchmark.CreateCommand(),
     ConsentDecisionBenchmark.CreateCommand(),
     CohortCountBenchmark.CreateCommand(),
+    NormalizeBenchmark.CreateCommand(),
 };
 
 var parseResult = root.Parse(args);
