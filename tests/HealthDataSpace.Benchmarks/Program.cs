@@ -11,6 +11,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     IngestBenchmark.CreateCommand(),
     ConsentDecisionBenchmark.CreateCommand(),
     CohortCountBenchmark.CreateCommand(),
+    NormalizeBenchmark.CreateCommand(),
     TelemetryBenchmark.CreateCommand(),
 };
 

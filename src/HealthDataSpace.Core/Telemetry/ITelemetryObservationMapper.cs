@@ -21,6 +21,7 @@ internal interface ITelemetryObservationMapper
     IReadOnlyList<ObservationDraft> Map(TelemetrySubject subject, IReadOnlyList<NormalizedReading> readings);
 
     /// <summary>Folds a draft into the stored Observation with the same identifier (period groups), or returns the
-    /// draft's Observation when there is none.</summary>
+    /// draft's Observation when there is none. Returns <paramref name="existing"/> itself when the draft adds nothing
+    /// (reprocessed readings), so the caller can skip the write; never modifies <paramref name="existing"/>.</summary>
     Observation Merge(Observation? existing, ObservationDraft draft);
 }

@@ -2,10 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using HealthDataSpace.Benchmarks.Infrastructure;
 using HealthDataSpace.Core.Consent;
 using HealthDataSpace.Core.Fhir;
 
@@ -29,12 +26,8 @@ public class ConsentDecisionBenchmark
     public static Command CreateCommand()
     {
         var command = new Command("consent", "Consent decisions per second over 10,000 indexed patients (issue 4), BenchmarkDotNet short run.");
-        command.SetAction(_ =>
+        command.SetAction(_ => MicroBenchmark.Run<ConsentDecisionBenchmark>(summary =>
         {
-            var config = DefaultConfig.Instance
-                .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
-                .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "hds-benchmarks"));
-            var summary = BenchmarkRunner.Run<ConsentDecisionBenchmark>(config);
             foreach (var report in summary.Reports)
             {
                 if (report.ResultStatistics is { } stats)
@@ -43,9 +36,7 @@ public class ConsentDecisionBenchmark
                         $"consent: {stats.Mean:F1} ns per decision = {1e9 / stats.Mean:N0} decisions/s on one thread"));
                 }
             }
-
-            return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
-        });
+        }));
         return command;
     }
 

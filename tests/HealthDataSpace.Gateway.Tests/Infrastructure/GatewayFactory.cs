@@ -4,10 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
-using HealthDataSpace.Core.Telemetry;
-using HealthDataSpace.Gateway.Tests.Telemetry.Doubles;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace HealthDataSpace.Gateway.Tests.Infrastructure;
@@ -103,10 +100,6 @@ public class GatewayFactory : WebApplicationFactory<Program>
         // After the gateway's own registrations (ConfigureServices would run before them).
         builder.ConfigureTestServices(services =>
         {
-            // Until the MedTech template engine is merged, the telemetry pipeline runs with test doubles of its two
-            // ports. TryAdd: once the gateway registers the real engine, these are not used.
-            services.TryAddSingleton<ITelemetryNormalizer, SimpleTelemetryNormalizer>();
-            services.TryAddSingleton<ITelemetryObservationMapper, OnePerReadingObservationMapper>();
             foreach (var configure in _services)
             {
                 configure(services);

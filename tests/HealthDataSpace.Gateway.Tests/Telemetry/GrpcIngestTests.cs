@@ -24,7 +24,7 @@ public sealed class GrpcIngestTests(GatewayFixture fixture)
         var ack = await client.SendAsync(Batch("b1",
             Measurement(device.DeviceId, "m2", "heartrate", 71, T0.AddMinutes(1)),
             Measurement(device.DeviceId, "m1", "heartrate", 70, T0),
-            JsonMessage(device.DeviceId, "m3", "{\"type\":\"spo2\",\"value\":97,\"time\":\"2024-03-01T00:00:30Z\"}")),
+            JsonMessage(device.DeviceId, "m3", "{\"spo2\":97,\"endDate\":\"2024-03-01T00:00:30Z\"}")),
             SasHeaders(device.Sas()));
         var readings = await ReadingsAsync(Gateway, device.DeviceId);
 
@@ -104,7 +104,7 @@ public sealed class GrpcIngestTests(GatewayFixture fixture)
         var bad = new (TelemetryMessage Message, string Why)[]
         {
             (Measurement(other.DeviceId, "x1", "heartrate", 70, T0), "other device"),
-            (JsonMessage(id, "x2", "{\"type\": \"heartrate\", \"value\": 7"), "malformed JSON"),
+            (JsonMessage(id, "x2", "{\"heartRate\": 7"), "malformed JSON"),
             (JsonMessage(id, "x3", "{\"unexpected\": \"shape\"}"), "no template"),
             (Measurement(id, "x4", "spo2", 150, T0), "impossible value"),
             (Measurement(id, "x5", "heartrate", 70, DateTimeOffset.UtcNow.AddYears(1)), "far future"),

@@ -19,8 +19,9 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
     private static MqttApplicationMessage Message(string topic, string json, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(json).WithQualityOfServiceLevel(qos).Build();
 
+    /// <summary>A wearable's own JSON in a shape the shipped device-content templates know (heartRate / spo2 with endDate).</summary>
     private static string Reading(string type, double value, string time) =>
-        $"{{\"type\":\"{type}\",\"value\":{value.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"time\":\"{time}\"}}";
+        $"{{\"{(type == "heartrate" ? "heartRate" : type)}\":{value.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"endDate\":\"{time}\"}}";
 
     [Fact]
     public async Task Publish_QoS1_PubAckMeansStoredAndRetryIsDuplicate()
@@ -126,7 +127,7 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
         var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
         using var client = await ConnectAsync(Gateway, device, MqttProtocolVersion.V500);
 
-        var malformed = await client.PublishAsync(Message(EventsTopic(device.DeviceId), "{\"type\": "));
+        var malformed = await client.PublishAsync(Message(EventsTopic(device.DeviceId), "{\"heartRate\": "));
         var impossible = await client.PublishAsync(Message(EventsTopic(device.DeviceId), Reading("spo2", 150, "2024-03-01T08:00:00Z")));
         var good = await client.PublishAsync(Message(EventsTopic(device.DeviceId), Reading("spo2", 98, "2024-03-01T08:00:00Z")));
 

@@ -5,6 +5,7 @@ using HealthDataSpace.Core.Telemetry.Devices;
 using HealthDataSpace.Core.Telemetry.Ingest;
 using HealthDataSpace.Core.Telemetry.Projection;
 using HealthDataSpace.Core.Telemetry.Store;
+using HealthDataSpace.Core.Telemetry.Templates;
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Telemetry.Devices;
 using HealthDataSpace.Gateway.Features.Telemetry.Grpc;
@@ -28,9 +29,8 @@ internal static class TelemetryApiExtensions
     public const string DevelopmentKeyEncryptionKeyName = "device-key-encryption";
 
     /// <summary>
-    /// The device registry, telemetry store, group-commit writer, gRPC ingest (SAS or Bearer), and the Observation
-    /// projection, and the MQTT endpoint (sections <c>Devices</c>, <c>Telemetry</c> and <c>Mqtt</c>). The MedTech template engine provides
-    /// <see cref="ITelemetryNormalizer"/> and <see cref="ITelemetryObservationMapper"/>.
+    /// The device registry, telemetry store, group-commit writer, template engine, gRPC ingest (SAS or Bearer), MQTT
+    /// endpoint and Observation projection (sections <c>Devices</c>, <c>Telemetry</c>, <c>Telemetry:Templates</c>, <c>Mqtt</c>).
     /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
@@ -50,6 +50,14 @@ internal static class TelemetryApiExtensions
         });
         services.AddSingleton(sp => sp.GetRequiredService<TelemetryStorage>().Store);
         services.AddSingleton(sp => sp.GetRequiredService<TelemetryStorage>().Registry);
+
+        // The MedTech-compatible template engine: device-content templates normalise on the ingest path, FHIR
+        // destination templates map in the projection (docs/telemetry-templates.md).
+        services.AddOptions<TelemetryTemplateOptions>().BindConfiguration(TelemetryTemplateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelemetryTemplateOptions>, TelemetryTemplateOptionsValidator>();
+        services.AddSingleton(sp => TelemetryTemplateFactory.Load(sp.GetRequiredService<IOptions<TelemetryTemplateOptions>>().Value));
+        services.AddSingleton<ITelemetryNormalizer>(sp => sp.GetRequiredService<TelemetryTemplates>().CreateNormalizer());
+        services.AddSingleton<ITelemetryObservationMapper>(sp => sp.GetRequiredService<TelemetryTemplates>().CreateObservationMapper());
 
         services.AddSingleton(sp => new DeviceKeyProtector(KeyEncryptionKey(sp)));
         services.AddSingleton(sp => new DeviceDirectory(sp.GetRequiredService<IDeviceRegistry>(), sp.GetRequiredService<DeviceKeyProtector>(),

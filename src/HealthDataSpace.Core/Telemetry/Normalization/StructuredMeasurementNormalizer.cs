@@ -1,0 +1,129 @@
+using System.Globalization;
+using HealthDataSpace.Core.Telemetry.Templates.DeviceContent;
+
+namespace HealthDataSpace.Core.Telemetry.Normalization;
+
+/// <summary>
+/// Turns one message's structured measurements into readings (rules in <see cref="MeasurementTypeIndex"/>): a
+/// single-value type gives one reading per measurement; measurements of a several-value type (blood pressure) that
+/// share a time give one reading, which must carry every value the template marks required. Units convert to the
+/// stored unit (<see cref="MeasurementUnits"/>). One instance per message.
+/// </summary>
+internal sealed class StructuredMeasurementNormalizer(
+    MeasurementTypeIndex index,
+    TelemetryNormalizerOptions options,
+    DateTimeOffset now)
+{
+    public NormalizationResult Normalize(IReadOnlyList<DeviceMeasurement> measurements)
+    {
+        if (measurements.Count == 0)
+        {
+            return NormalizationResult.Rejected("the message has no measurements");
+        }
+
+        if (measurements.Count > options.MaxReadingsPerMessage)
+        {
+            return NormalizationResult.Rejected(string.Create(CultureInfo.InvariantCulture, $"the message holds more than {options.MaxReadingsPerMessage} measurements"));
+        }
+
+        // Readings in the order of their first measurement; composite ones filled in as their parts arrive.
+        var readings = new List<object>(measurements.Count);
+        var composites = new Dictionary<(string Type, DateTimeOffset Time), CompositeReading>();
+        for (var i = 0; i < measurements.Count; i++)
+        {
+            var measurement = measurements[i];
+            if (Resolve(measurement, i, out var target) is { } problem)
+            {
+                return NormalizationResult.Rejected(problem);
+            }
+
+            if (!double.IsFinite(measurement.Value))
+            {
+                return NormalizationResult.Rejected($"measurement {i} ({target.Type.TypeName}): the value is not a finite number");
+            }
+
+            if (!MeasurementUnits.TryConvert(target.Type.TypeName, measurement.Unit, measurement.Value, out var value))
+            {
+                return NormalizationResult.Rejected($"measurement {i} ({target.Type.TypeName}): the unit is not one this gateway understands for {target.Type.TypeName}");
+            }
+
+            var text = value.ToString("R", CultureInfo.InvariantCulture);
+            var time = measurement.Time.ToUniversalTime();
+            if (!target.Type.IsComposite)
+            {
+                readings.Add(new NormalizedReading(target.Type.TypeName, time, [new ReadingValue(target.ValueName, text)]));
+                continue;
+            }
+
+            if (!composites.TryGetValue((target.Type.TypeName, time), out var composite))
+            {
+                composites[(target.Type.TypeName, time)] = composite = new CompositeReading(target.Type, time, i);
+                readings.Add(composite);
+            }
+
+            if (!composite.Values.TryAdd(target.ValueName, text))
+            {
+                return NormalizationResult.Rejected($"measurement {i} ({target.Type.TypeName}): '{target.ValueName}' is given twice for the same time");
+            }
+        }
+
+        var result = new NormalizedReading[readings.Count];
+        for (var r = 0; r < readings.Count; r++)
+        {
+            if (readings[r] is CompositeReading composite)
+            {
+                if (composite.Type.Values.FirstOrDefault(v => v.Required && !composite.Values.ContainsKey(v.Name)) is { Name: { } missing })
+                {
+                    return NormalizationResult.Rejected(
+                        $"measurement {composite.FirstIndex} ({composite.Type.TypeName}): no '{missing}' measurement shares its time, and {composite.Type.TypeName} requires it");
+                }
+
+                result[r] = new NormalizedReading(
+                    composite.Type.TypeName,
+                    composite.Time,
+                    [.. composite.Type.Values.Where(v => composite.Values.ContainsKey(v.Name)).Select(v => new ReadingValue(v.Name, composite.Values[v.Name]))]);
+            }
+            else
+            {
+                result[r] = (NormalizedReading)readings[r];
+            }
+
+            if (TemplateTelemetryNormalizer.Check(result[r], now, options) is { } reason)
+            {
+                return NormalizationResult.Rejected($"reading {r} ({result[r].Type}): {reason}");
+            }
+        }
+
+        return NormalizationResult.Accepted(result);
+    }
+
+    private string? Resolve(DeviceMeasurement measurement, int i, out MeasurementTarget target)
+    {
+        if (string.IsNullOrWhiteSpace(measurement.Type))
+        {
+            target = default;
+            return $"measurement {i} has no type";
+        }
+
+        if (index.TryResolve(measurement.Type.Trim(), out target))
+        {
+            return null;
+        }
+
+        // The type is echoed only when it is a known template type name, never free text from the device.
+        return index.IsCompositeTypeName(measurement.Type.Trim())
+            ? $"measurement {i}: {measurement.Type.Trim().ToLowerInvariant()} has several values; send each as its own measurement named after the value (e.g. {measurement.Type.Trim().ToLowerInvariant()}-<value>) sharing one time"
+            : $"measurement {i}: its type is not a reading type of the device-content templates";
+    }
+
+    private sealed class CompositeReading(MeasurementType type, DateTimeOffset time, int firstIndex)
+    {
+        public MeasurementType Type { get; } = type;
+
+        public DateTimeOffset Time { get; } = time;
+
+        public int FirstIndex { get; } = firstIndex;
+
+        public Dictionary<string, string> Values { get; } = new(StringComparer.OrdinalIgnoreCase);
+    }
+}
