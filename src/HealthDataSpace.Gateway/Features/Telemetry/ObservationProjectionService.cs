@@ -13,7 +13,10 @@ internal sealed partial class ObservationProjectionService(
     TelemetryWriter writer,
     ILogger<ObservationProjectionService> logger) : BackgroundService
 {
-    private const int ReadingsPerStep = 2000;
+    // Large steps: a period-grouped Observation (hourly SampledData) is rewritten once per step, so under load fewer,
+    // larger steps cost far less than many small ones; after a wake-up the service waits a moment for more commits.
+    private const int ReadingsPerStep = 20_000;
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(5);
 
@@ -41,7 +44,10 @@ internal sealed partial class ObservationProjectionService(
                         continue;
                     }
 
-                    await _signal.WaitAsync(IdlePoll, stoppingToken);
+                    if (await _signal.WaitAsync(IdlePoll, stoppingToken))
+                    {
+                        await Task.Delay(Coalesce, stoppingToken);
+                    }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
