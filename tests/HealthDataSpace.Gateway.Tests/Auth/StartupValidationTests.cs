@@ -50,7 +50,8 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .WithSetting("Authentication:RequireHttpsMetadata", "true")
-            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]));
+            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]))
+            .WithSetting("Devices:KeyEncryptionKey", Convert.ToBase64String(new byte[32]));
 
         using var client = factory.CreateClient();
 
@@ -63,11 +64,42 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
         using var factory = new GatewayFactory(fixture.Identity)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
-            .WithSetting("Authentication:RequireHttpsMetadata", "true");
+            .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Devices:KeyEncryptionKey", Convert.ToBase64String(new byte[32]));
 
         var message = StartupFailure(factory);
 
         Assert.Contains("Audit:ChainKey must be base64 of at least 32 random bytes", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_ProductionWithoutDeviceKeyEncryptionKey_Fails()
+    {
+        using var factory = new GatewayFactory(fixture.Identity)
+            .WithEnvironment("Production")
+            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]));
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains("Devices:KeyEncryptionKey is required outside Development", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Devices:KeyEncryptionKey", "c2hvcnQ=", "Devices:KeyEncryptionKey must be base64 of exactly 32 bytes")]
+    [InlineData("Devices:HostName", "a/b", "Devices:HostName must be a host name")]
+    [InlineData("Mqtt:BindAddress", "not-an-address", "Mqtt:BindAddress must be an IP address")]
+    [InlineData("Mqtt:TlsCertificatePath", "/nonexistent/server.pfx", "Mqtt:TlsCertificatePath names a file that does not exist")]
+    [InlineData("Telemetry:QueueCapacity", "0", "QueueCapacity")]
+    [InlineData("Telemetry:Templates:DeviceContentPath", "/nonexistent/devicecontent.json", "Telemetry:Templates")]
+    public void Start_InvalidTelemetrySetting_Fails(string key, string value, string expected)
+    {
+        using var factory = new GatewayFactory(fixture.Identity).WithSetting(key, value);
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
     }
 
     [Theory]

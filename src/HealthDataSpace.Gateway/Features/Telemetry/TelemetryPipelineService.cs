@@ -8,30 +8,17 @@ namespace HealthDataSpace.Gateway.Features.Telemetry;
 /// drains what is queued, so every batch handed to it is either committed (and acked) or failed back to its sender.
 /// </summary>
 internal sealed partial class TelemetryPipelineService(ITelemetryStore store, TelemetryWriter writer, ILogger<TelemetryPipelineService> logger)
-    : IHostedService, IDisposable
+    : BackgroundService
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
-
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Before the MQTT listener and the first gRPC call: hosted services start in registration order.
         await store.InitializeAsync(cancellationToken);
-        _loop = Task.Run(() => writer.RunAsync(_stopping.Token), CancellationToken.None);
+        await base.StartAsync(cancellationToken);
         LogReady(logger);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_loop is null)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        await _loop.WaitAsync(cancellationToken);
-    }
-
-    public void Dispose() => _stopping.Dispose();
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => writer.RunAsync(stoppingToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry store ready; group-commit writer running.")]
     private static partial void LogReady(ILogger logger);

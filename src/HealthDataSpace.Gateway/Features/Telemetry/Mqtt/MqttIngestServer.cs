@@ -46,12 +46,12 @@ internal sealed partial class MqttIngestServer(
         var settings = options.Value;
         // Room for the topic (property bag included) and MQTT headers beside the largest accepted body.
         var maxPacketBytes = telemetry.MaxMessageBytes + 65_535 + 1024;
-        _plain = new MqttListener(new IPEndPoint(settings.Address, settings.Port), null, maxPacketBytes, logger);
+        _plain = new MqttListener(new IPEndPoint(IPAddress.Parse(settings.BindAddress), settings.Port), null, maxPacketBytes, logger);
         List<IMqttServerAdapter> listeners = [_plain];
         if (!string.IsNullOrWhiteSpace(settings.TlsCertificatePath))
         {
             _certificate = X509CertificateLoader.LoadPkcs12FromFile(settings.TlsCertificatePath, settings.TlsCertificatePassword);
-            _tls = new MqttListener(new IPEndPoint(settings.Address, settings.TlsPort), _certificate, maxPacketBytes, logger);
+            _tls = new MqttListener(new IPEndPoint(IPAddress.Parse(settings.BindAddress), settings.TlsPort), _certificate, maxPacketBytes, logger);
             listeners.Add(_tls);
         }
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 
 namespace HealthDataSpace.Gateway.Features.Telemetry.Mqtt;
 
@@ -25,6 +24,4 @@ internal sealed class MqttOptions
 
     /// <summary>Password of <see cref="TlsCertificatePath"/>, if it has one.</summary>
     public string? TlsCertificatePassword { get; set; }
-
-    public IPAddress Address => IPAddress.Parse(BindAddress);
 }
