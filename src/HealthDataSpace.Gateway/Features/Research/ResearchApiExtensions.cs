@@ -37,6 +37,7 @@ internal static class ResearchApiExtensions
         builder.Services.AddSingleton<IFhirCommitListener>(sp => sp.GetRequiredService<ResearchIndexFeeder>());
         builder.Services.AddSingleton(sp => new CohortService(sp.GetRequiredService<ResearchIndex>(), sp.GetRequiredService<ConsentIndex>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ResearchOptions>>().Value.MinCellCount));
+        builder.Services.AddSingleton<CohortCounting>();
         builder.Services.AddHostedService<ResearchIndexService>();
         builder.Services.AddSingleton(sp =>
         {
