@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HealthDataSpace.Benchmarks.Consent;
 using HealthDataSpace.Benchmarks.Fhir;
+using HealthDataSpace.Benchmarks.Privacy;
 
 // One subcommand per benchmark, each in a folder named after its area (Fhir/, later Telemetry/, Consent/, ...).
 // Usage: dotnet run -c Release --project tests/HealthDataSpace.Benchmarks -- <benchmark> [options]
@@ -8,6 +9,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
 {
     IngestBenchmark.CreateCommand(),
     ConsentDecisionBenchmark.CreateCommand(),
+    DeidentifyBenchmark.CreateCommand(),
 };
 
 var parseResult = root.Parse(args);

@@ -134,7 +134,11 @@ public sealed class AnonymizationEngine
 
     private ProcessedOperations ApplyRules(FhirNode resource, AnonymizationRun run)
     {
-        var rules = _rulesByType.GetOrAdd(resource.InstanceType, type => [.. _rules.Where(r => r.AppliesTo(type))]);
+        if (!_rulesByType.TryGetValue(resource.InstanceType, out var rules))
+        {
+            rules = _rulesByType.GetOrAdd(resource.InstanceType, static (type, all) => [.. all.Where(r => r.AppliesTo(type))], _rules);
+        }
+
         if (rules.Length == 0)
         {
             return ProcessedOperations.None;

@@ -71,13 +71,13 @@ internal sealed partial class CompiledRule
         {
             foreach (var program in programs)
             {
-                program.Run(resource, index, matches.Add);
+                program.Run(resource, index, matches);
             }
 
             return;
         }
 
-        Fallback!.Run(resource, matches.Add);
+        Fallback!.Run(resource, matches);
     }
 
     [GeneratedRegex(@"^(?<resourceType>[A-Z][a-zA-Z]*)?(\.)?(?<expression>.*?)$", RegexOptions.Singleline)]

@@ -1,85 +1,172 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace HealthDataSpace.Core.Privacy;
 
 /// <summary>
 /// The anonymizer's date rules: a date, dateTime or instant with a day is shifted by whole days; one without a day, or
 /// one that indicates an age over 89, is redacted instead (keeping the year when partial dates are enabled and the
-/// age allows). In Microsoft-compatible mode a time of day is zeroed as there; with a project it is kept, so intervals
-/// inside a patient's record survive to the second.
+/// age allows). In Microsoft-compatible mode a time of day is zeroed as there; with a project it is kept and shifted
+/// with the patient's exact shift, so intervals inside a patient's record survive to the second.
 /// </summary>
-internal static partial class DateValues
+internal static class DateValues
 {
     private const int AgeThreshold = 89;
 
     public static string? Redact(string value, bool partialDates, DateTime today)
     {
-        var match = DateParts().Match(value);
-        if (!partialDates || !match.Success)
+        if (!partialDates || !FhirDateText.TryParse(value, out var date))
         {
             return null;
         }
 
-        return IndicatesAgeOver89(match, today) ? null : match.Groups["year"].Value;
-    }
-
-    /// <summary>
-    /// Project mode: a date moves by whole days, a timestamp by the exact per-patient shift (days and seconds), keeping
-    /// its precision and zone.
-    /// </summary>
-    public static string? ShiftExact(string value, int days, TimeSpan exact, bool partialDates, DateTime today)
-    {
-        var match = DateParts().Match(value);
-        if (!match.Success || !match.Groups["clock"].Success || !match.Groups["zone"].Success || IndicatesAgeOver89(match, today))
-        {
-            return Shift(value, days, keepTime: true, partialDates, today);
-        }
-
-        var parsed = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.None).Add(exact);
-        var fraction = match.Groups["clock"].Value.IndexOf('.', StringComparison.Ordinal) is var dot and >= 0
-            ? "." + new string('f', match.Groups["clock"].Length - dot - 1)
-            : string.Empty;
-        var zone = match.Groups["zone"].Value == "Z" ? "Z" : "zzz";
-        return parsed.ToString("yyyy-MM-dd'T'HH:mm:ss" + fraction + (zone == "Z" ? "'Z'" : zone), CultureInfo.InvariantCulture);
+        return IndicatesAgeOver89(date, today) ? null : value[..4];
     }
 
     /// <summary>Shifts by <paramref name="days"/>; null result means the value is removed.</summary>
     public static string? Shift(string value, int days, bool keepTime, bool partialDates, DateTime today)
     {
-        var match = DateParts().Match(value);
-        if (!match.Success || !match.Groups["day"].Success || IndicatesAgeOver89(match, today))
+        if (!FhirDateText.TryParse(value, out var date) || date.Day == 0 || IndicatesAgeOver89(date, today))
         {
             return Redact(value, partialDates, today);
         }
 
-        var date = new DateOnly(
-            int.Parse(match.Groups["year"].ValueSpan, CultureInfo.InvariantCulture),
-            int.Parse(match.Groups["month"].ValueSpan, CultureInfo.InvariantCulture),
-            int.Parse(match.Groups["day"].ValueSpan, CultureInfo.InvariantCulture)).AddDays(days);
-        var shifted = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        if (!match.Groups["clock"].Success)
+        var shifted = new DateOnly(date.Year, date.Month, date.Day).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        if (!date.HasTime)
         {
             return shifted;
         }
 
-        var clock = keepTime ? match.Groups["clock"].Value : Digits().Replace(match.Groups["clock"].Value, "0");
-        return string.Concat(shifted, "T", clock, match.Groups["zone"].Value);
+        var clock = value.AsSpan(11, date.ClockLength);
+        return keepTime
+            ? string.Concat(shifted, "T", clock, value.AsSpan(11 + date.ClockLength))
+            : string.Concat(shifted, "T", ZeroDigits(clock), value.AsSpan(11 + date.ClockLength));
+    }
+
+    /// <summary>
+    /// Project mode: a date moves by whole days, a timestamp by the exact per-patient shift (days and seconds),
+    /// keeping its precision and zone.
+    /// </summary>
+    public static string? ShiftExact(string value, int days, TimeSpan exact, bool partialDates, DateTime today)
+    {
+        if (!FhirDateText.TryParse(value, out var date) || !date.HasTime || IndicatesAgeOver89(date, today))
+        {
+            return Shift(value, days, keepTime: true, partialDates, today);
+        }
+
+        // The zone stays, so shifting the local clock reading shifts the instant by the same amount.
+        var local = new DateTime(date.Year, date.Month, date.Day, date.Hour, date.Minute, Math.Min(date.Second, 59), DateTimeKind.Unspecified);
+        var shifted = local.Add(exact);
+        return string.Concat(shifted.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture), value.AsSpan(19));
     }
 
     /// <summary>Whether a (partial) date is more than 89 years before today, as the anonymizer computes it.</summary>
-    private static bool IndicatesAgeOver89(Match match, DateTime today)
+    private static bool IndicatesAgeOver89(FhirDateText date, DateTime today)
     {
-        var year = int.Parse(match.Groups["year"].ValueSpan, CultureInfo.InvariantCulture);
-        var month = match.Groups["month"].Success ? int.Parse(match.Groups["month"].ValueSpan, CultureInfo.InvariantCulture) : 1;
-        var day = match.Groups["day"].Success ? int.Parse(match.Groups["day"].ValueSpan, CultureInfo.InvariantCulture) : 1;
-        var age = today.Year - year - (today.Month < month || (today.Month == month && today.Day < day) ? 1 : 0);
+        var month = date.Month == 0 ? 1 : date.Month;
+        var day = date.Day == 0 ? 1 : date.Day;
+        var age = today.Year - date.Year - (today.Month < month || (today.Month == month && today.Day < day) ? 1 : 0);
         return age > AgeThreshold;
     }
 
-    [GeneratedRegex(@"^(?<year>[0-9]{4})(-(?<month>0[1-9]|1[0-2])(-(?<day>0[1-9]|[12][0-9]|3[01])(T(?<clock>[01][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|2[0-3]:[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|[0-2][0-9]:[0-5][0-9]:60(\.[0-9]+)?)(?<zone>Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?)?)?)?$")]
-    private static partial Regex DateParts();
+    private static string ZeroDigits(ReadOnlySpan<char> clock)
+    {
+        Span<char> zeroed = stackalloc char[clock.Length];
+        for (var i = 0; i < clock.Length; i++)
+        {
+            zeroed[i] = char.IsAsciiDigit(clock[i]) ? '0' : clock[i];
+        }
 
-    [GeneratedRegex("[0-9]")]
-    private static partial Regex Digits();
+        return new string(zeroed);
+    }
+}
+
+/// <summary>
+/// A FHIR date, dateTime or instant read by hand (the engine meets millions): <c>YYYY</c>, <c>YYYY-MM</c>,
+/// <c>YYYY-MM-DD</c>, or <c>YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm]</c>. Month and day are 0 when absent.
+/// </summary>
+internal readonly record struct FhirDateText(int Year, int Month, int Day, int Hour, int Minute, int Second, int ClockLength)
+{
+    public bool HasTime => ClockLength > 0;
+
+    public static bool TryParse(string text, out FhirDateText date)
+    {
+        date = default;
+        if (text.Length < 4 || !Digits(text, 0, 4, out var year))
+        {
+            return false;
+        }
+
+        if (text.Length == 4)
+        {
+            date = new FhirDateText(year, 0, 0, 0, 0, 0, 0);
+            return true;
+        }
+
+        if (text.Length < 7 || text[4] != '-' || !Digits(text, 5, 2, out var month) || month is < 1 or > 12)
+        {
+            return false;
+        }
+
+        if (text.Length == 7)
+        {
+            date = new FhirDateText(year, month, 0, 0, 0, 0, 0);
+            return true;
+        }
+
+        if (text.Length < 10 || text[7] != '-' || !Digits(text, 8, 2, out var day) || day < 1 || day > DateTime.DaysInMonth(year == 0 ? 4 : year, month))
+        {
+            return false;
+        }
+
+        if (text.Length == 10)
+        {
+            date = new FhirDateText(year, month, day, 0, 0, 0, 0);
+            return true;
+        }
+
+        if (text.Length < 19 || text[10] != 'T' || text[13] != ':' || text[16] != ':'
+            || !Digits(text, 11, 2, out var hour) || !Digits(text, 14, 2, out var minute) || !Digits(text, 17, 2, out var second)
+            || hour > 23 || minute > 59 || second > 60)
+        {
+            return false;
+        }
+
+        var end = 19;
+        if (end < text.Length && text[end] == '.')
+        {
+            end++;
+            while (end < text.Length && char.IsAsciiDigit(text[end]))
+            {
+                end++;
+            }
+        }
+
+        var zone = text.AsSpan(end);
+        var zoneOk = zone.Length == 0 || zone is "Z"
+            || (zone.Length == 6 && zone[0] is '+' or '-' && char.IsAsciiDigit(zone[1]) && char.IsAsciiDigit(zone[2]) && zone[3] == ':'
+                && char.IsAsciiDigit(zone[4]) && char.IsAsciiDigit(zone[5]));
+        if (!zoneOk)
+        {
+            return false;
+        }
+
+        date = new FhirDateText(year, month, day, hour, minute, second, end - 11);
+        return true;
+    }
+
+    private static bool Digits(string text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (text[i] - '0');
+        }
+
+        return true;
+    }
 }

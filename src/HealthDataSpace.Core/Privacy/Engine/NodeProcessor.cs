@@ -9,6 +9,9 @@ namespace HealthDataSpace.Core.Privacy;
 /// </summary>
 internal sealed partial class NodeProcessor(PolicyParameters parameters, PseudonymDomain domain)
 {
+    private readonly Func<string, string> _hash = domain.Hash;
+    private readonly Func<string, string> _hashUuid = domain.IsProjectDomain ? domain.HashAsUuid : domain.Hash;
+
     public ProcessedOperations Process(FhirNode node, CompiledRule rule, AnonymizationRun run) => rule.Method switch
     {
         AnonymizationMethod.Redact => Redact(node, run),
@@ -105,13 +108,12 @@ internal sealed partial class NodeProcessor(PolicyParameters parameters, Pseudon
             return ProcessedOperations.None;
         }
 
-        Func<string, string> hashUuid = domain.IsProjectDomain ? domain.HashAsUuid : domain.Hash;
         node.Value = ReferenceKind(node) switch
         {
-            ReferenceValueKind.Reference => ReferenceTransform.Transform(node.Value, domain.Hash, hashUuid, conditionalAware: domain.IsProjectDomain),
-            ReferenceValueKind.BundleUrl => ReferenceTransform.Transform(node.Value, domain.Hash, hashUuid, conditionalAware: true),
-            ReferenceValueKind.Query => ReferenceTransform.TransformQuery(node.Value, domain.Hash),
-            _ => domain.Hash(node.Value),
+            ReferenceValueKind.Reference => ReferenceTransform.Transform(node.Value, _hash, _hashUuid, conditionalAware: domain.IsProjectDomain),
+            ReferenceValueKind.BundleUrl => ReferenceTransform.Transform(node.Value, _hash, _hashUuid, conditionalAware: true),
+            ReferenceValueKind.Query => ReferenceTransform.TransformQuery(node.Value, _hash),
+            _ => _hash(node.Value),
         };
         return ProcessedOperations.CryptoHash;
     }

@@ -18,7 +18,7 @@ internal sealed class FallbackPath(string expression)
 
     private readonly CompiledExpression _compiled = FhirPathSymbols.Compiler.Compile(expression);
 
-    public void Run(FhirNode resource, Action<FhirNode> found)
+    public void Run(FhirNode resource, List<FhirNode> found)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, FhirTreeWriter.Compact))
@@ -38,7 +38,7 @@ internal sealed class FallbackPath(string expression)
         {
             if (Locate(resource, result) is { } node)
             {
-                found(node);
+                found.Add(node);
             }
         }
     }

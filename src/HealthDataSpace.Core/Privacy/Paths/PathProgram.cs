@@ -11,8 +11,8 @@ internal enum PathStart
 /// <summary>One navigation step of a compiled path.</summary>
 internal abstract class PathStep
 {
-    /// <summary>Calls <paramref name="next"/> for every node this step leads to from <paramref name="node"/>.</summary>
-    public abstract void Apply(FhirNode node, Action<FhirNode> next);
+    /// <summary>Continues <paramref name="program"/> at step <paramref name="next"/> from every node this step leads to.</summary>
+    public abstract void Apply(FhirNode node, PathProgram program, int next, List<FhirNode> output);
 }
 
 /// <summary><c>.name</c>: children of that element name (a choice element under its plain name).</summary>
@@ -20,7 +20,7 @@ internal sealed class ChildStep(string name) : PathStep
 {
     public string Name { get; } = name;
 
-    public override void Apply(FhirNode node, Action<FhirNode> next)
+    public override void Apply(FhirNode node, PathProgram program, int next, List<FhirNode> output)
     {
         if (node.Children is not { } children)
         {
@@ -33,7 +33,7 @@ internal sealed class ChildStep(string name) : PathStep
             var child = children[i];
             if (child.Name == Name)
             {
-                next(child);
+                program.RunFrom(child, next, output);
             }
         }
     }
@@ -45,11 +45,11 @@ internal sealed class ChildStep(string name) : PathStep
 /// </summary>
 internal sealed class TypeStep(string typeName) : PathStep
 {
-    public override void Apply(FhirNode node, Action<FhirNode> next)
+    public override void Apply(FhirNode node, PathProgram program, int next, List<FhirNode> output)
     {
         if (Matches(node, typeName))
         {
-            next(node);
+            program.RunFrom(node, next, output);
         }
     }
 
@@ -61,11 +61,11 @@ internal sealed class TypeStep(string typeName) : PathStep
 /// <summary><c>.where(...)</c> with a predicate the compiler understood.</summary>
 internal sealed class WhereStep(NodePredicate predicate) : PathStep
 {
-    public override void Apply(FhirNode node, Action<FhirNode> next)
+    public override void Apply(FhirNode node, PathProgram program, int next, List<FhirNode> output)
     {
         if (predicate.Test(node))
         {
-            next(node);
+            program.RunFrom(node, next, output);
         }
     }
 }
@@ -85,7 +85,7 @@ internal sealed class PathProgram(PathStart start, string? startKey, bool includ
 
     public PathProgram Then(PathStep step) => new(Start, StartKey, IncludeSelf, [.. Steps, step]);
 
-    public void Run(FhirNode resource, ResourceNodeIndex index, Action<FhirNode> found)
+    public void Run(FhirNode resource, ResourceNodeIndex index, List<FhirNode> found)
     {
         switch (Start)
         {
@@ -119,14 +119,14 @@ internal sealed class PathProgram(PathStart start, string? startKey, bool includ
         }
     }
 
-    private void RunFrom(FhirNode node, int step, Action<FhirNode> found)
+    internal void RunFrom(FhirNode node, int step, List<FhirNode> found)
     {
         if (step == Steps.Count)
         {
-            found(node);
+            found.Add(node);
             return;
         }
 
-        Steps[step].Apply(node, next => RunFrom(next, step + 1, found));
+        Steps[step].Apply(node, this, step + 1, found);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -22,6 +23,11 @@ public sealed class PseudonymDomain
     /// <summary>Date shifts lie within ±50 days, the anonymizer's 100-day differential.</summary>
     public const int DateShiftRange = 50;
 
+    /// <summary>Memoised pseudonyms and shifts: references repeat the same ids many times per bundle.</summary>
+    private const int CacheLimit = 200_000;
+
+    private readonly ConcurrentDictionary<string, string> _hashes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Days, int Seconds)> _shifts = new(StringComparer.Ordinal);
     private readonly byte[]? _hashKey;
     private readonly byte[]? _encryptKey;
     private readonly byte[]? _dateShiftKey;
@@ -126,13 +132,20 @@ public sealed class PseudonymDomain
             return value;
         }
 
+        if (_hashes.TryGetValue(value, out var cached))
+        {
+            return cached;
+        }
+
         var key = _hashKey ?? throw new InvalidOperationException("This domain has no cryptoHash key.");
         Span<byte> mac = stackalloc byte[32];
         var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
         var buffer = maxBytes <= 512 ? stackalloc byte[maxBytes] : new byte[maxBytes];
         var length = Encoding.UTF8.GetBytes(value, buffer);
         HMACSHA256.HashData(key, buffer[..length], mac);
-        return Convert.ToHexStringLower(mac);
+        var hash = Convert.ToHexStringLower(mac);
+        Remember(_hashes, value, hash);
+        return hash;
     }
 
     /// <summary>
@@ -203,6 +216,11 @@ public sealed class PseudonymDomain
     private (int Days, int Seconds) Draw(string patientReference)
     {
         ArgumentException.ThrowIfNullOrEmpty(patientReference);
+        if (_shifts.TryGetValue(patientReference, out var cached))
+        {
+            return cached;
+        }
+
         var key = _dateShiftKey ?? throw new InvalidOperationException("A per-patient shift needs a project domain; without a project the policy's dateShift algorithm applies.");
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(patientReference), mac);
@@ -214,7 +232,19 @@ public sealed class PseudonymDomain
             seconds++;
         }
 
+        Remember(_shifts, patientReference, (days, seconds));
         return (days, seconds);
+    }
+
+    private static void Remember<T>(ConcurrentDictionary<string, T> cache, string key, T value)
+    {
+        // A bounded memo, not a store: past the limit it starts again rather than grow with the data set.
+        if (cache.Count >= CacheLimit)
+        {
+            cache.Clear();
+        }
+
+        cache[key] = value;
     }
 
     /// <summary>The anonymizer's own date shift: a rolling hash of prefix and dateShiftKey into [-50, 50].</summary>
