@@ -1,5 +1,6 @@
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Fhir;
+using HealthDataSpace.Gateway.Features.Privacy;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
 
@@ -9,6 +10,7 @@ builder.AddGatewayHosting();
 builder.AddGatewayAuthentication();
 builder.AddGatewayStorage();
 builder.AddFhirApi();
+builder.AddPrivacy();
 
 var app = builder.Build();
 

@@ -60,12 +60,17 @@ public sealed class KAnonymityOptions
 
     /// <summary>
     /// Quasi-identifiers, from <see cref="QuasiIdentifiers.All"/>: <c>birthYearBand</c>, <c>gender</c>,
-    /// <c>postalRegion</c>. Default all three.
+    /// <c>postalRegion</c>. Default (null) all three. (Null defaults, because configuration binding appends to a
+    /// pre-filled list instead of replacing it.)
     /// </summary>
-    public IList<string> QuasiIdentifiers { get; set; } = [.. Privacy.QuasiIdentifiers.All];
+    public IList<string>? QuasiIdentifiers { get; set; }
 
-    /// <summary>Birth-year band widths tried in order, narrowest first. Default 5, 10, 20 years.</summary>
-    public IList<int> BirthYearBandWidths { get; set; } = [5, 10, 20];
+    /// <summary>Birth-year band widths tried in order, narrowest first. Default (null) 5, 10, 20 years.</summary>
+    public IList<int>? BirthYearBandWidths { get; set; }
+
+    internal IReadOnlyList<string> EffectiveQuasiIdentifiers => QuasiIdentifiers is { } configured ? [.. configured] : Privacy.QuasiIdentifiers.All;
+
+    internal IReadOnlyList<int> EffectiveBirthYearBandWidths => BirthYearBandWidths is { } configured ? [.. configured] : [5, 10, 20];
 
     /// <summary>Leading postal-code characters that form the postal region. Default 3 (as the research policy keeps).</summary>
     [Range(1, 10)]
@@ -82,17 +87,18 @@ public sealed class KAnonymityOptions
             yield return "Privacy:KAnonymity:K must be at least 2.";
         }
 
-        if (QuasiIdentifiers.Count == 0)
+        if (EffectiveQuasiIdentifiers.Count == 0)
         {
             yield return "Privacy:KAnonymity:QuasiIdentifiers must name at least one quasi-identifier.";
         }
 
-        foreach (var unknown in QuasiIdentifiers.Where(q => !Privacy.QuasiIdentifiers.All.Contains(q, StringComparer.OrdinalIgnoreCase)))
+        foreach (var unknown in EffectiveQuasiIdentifiers.Where(q => !Privacy.QuasiIdentifiers.All.Contains(q, StringComparer.OrdinalIgnoreCase)))
         {
             yield return $"Privacy:KAnonymity:QuasiIdentifiers: unknown quasi-identifier '{unknown}'; known: {string.Join(", ", Privacy.QuasiIdentifiers.All)}.";
         }
 
-        if (BirthYearBandWidths.Count == 0 || BirthYearBandWidths.Any(w => w < 1) || !BirthYearBandWidths.SequenceEqual(BirthYearBandWidths.Order()))
+        var widths = EffectiveBirthYearBandWidths;
+        if (widths.Count == 0 || widths.Any(w => w < 1) || !widths.SequenceEqual(widths.Order()))
         {
             yield return "Privacy:KAnonymity:BirthYearBandWidths must be positive widths, narrowest first.";
         }

@@ -49,7 +49,8 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
         using var factory = new GatewayFactory(fixture.Identity)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
-            .WithSetting("Authentication:RequireHttpsMetadata", "true");
+            .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]));
 
         using var client = factory.CreateClient();
 

@@ -42,7 +42,7 @@ public sealed class KAnonymityGate
         }
 
         _options = options;
-        _quasiIdentifiers = [.. QuasiIdentifiers.All.Where(q => options.QuasiIdentifiers.Contains(q, StringComparer.OrdinalIgnoreCase))];
+        _quasiIdentifiers = [.. QuasiIdentifiers.All.Where(q => options.EffectiveQuasiIdentifiers.Contains(q, StringComparer.OrdinalIgnoreCase))];
     }
 
     public KAnonymityReport Evaluate(IEnumerable<QuasiIdentifierRecord> records)
@@ -87,8 +87,8 @@ public sealed class KAnonymityGate
     /// <summary>The generalisation ladder: every band width at full postal precision, then shorter postal regions.</summary>
     private IEnumerable<(int Band, int Digits)> Levels()
     {
-        var widest = _options.BirthYearBandWidths[^1];
-        foreach (var band in _options.BirthYearBandWidths)
+        var widest = _options.EffectiveBirthYearBandWidths[^1];
+        foreach (var band in _options.EffectiveBirthYearBandWidths)
         {
             yield return (band, _options.PostalRegionDigits);
         }
