@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using HealthDataSpace.Gateway.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace HealthDataSpace.Gateway.Auth;
@@ -65,48 +66,15 @@ internal sealed class DevelopmentSigningKey : IDisposable
 
     public void Dispose() => _rsa.Dispose();
 
-    private static void TryCreate(string path)
+    private static void TryCreate(string path) => PrivateDataFile.CreateIfMissing(path, () =>
     {
-        var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
-        // The data folder may sit inside a git working tree (src/HealthDataSpace.Gateway/data); never let the
-        // private key be committed by accident.
-        var gitIgnore = Path.Combine(folder, ".gitignore");
-        if (!File.Exists(gitIgnore))
-        {
-            File.WriteAllText(gitIgnore, "*\n");
-        }
-
         using var rsa = RSA.Create(2048);
         var kid = Base64UrlEncoder.Encode(
             new RsaSecurityKey(rsa.ExportParameters(false)).ComputeJwkThumbprint());
-        var json = JsonSerializer.Serialize(
+        return JsonSerializer.Serialize(
             new StoredKey(kid, DateTimeOffset.UtcNow, rsa.ExportPkcs8PrivateKeyPem()),
             StoredKeyJsonContext.Default.StoredKey);
-
-        // Write a private temp file and move it into place: the gateway and the CLI may race to create the key, and
-        // whoever loses keeps the winner's key instead of overwriting it.
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(temp, System.Text.Encoding.UTF8, fileOptions))
-        {
-            writer.Write(json);
-        }
-
-        try
-        {
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp);
-        }
-    }
+    });
 }
 
 internal sealed record StoredKey(string KeyId, DateTimeOffset CreatedUtc, string PrivateKeyPem);

@@ -1,7 +1,7 @@
-using System.Collections;
 using System.Text;
 using System.Text.Json;
 using HealthDataSpace.Core.Privacy;
+using HealthDataSpace.Tests.Common;
 using Hl7.Fhir.Model;
 
 namespace HealthDataSpace.Core.Tests.Privacy;
@@ -78,10 +78,8 @@ internal static class PrivacyTestData
     public static SensitiveStrings FindSensitive(Base root)
     {
         var found = new SensitiveStrings();
-        var stack = new Stack<Base>([root]);
-        while (stack.Count > 0)
+        foreach (var node in ReferenceWalkerForTests.Descendants(root))
         {
-            var node = stack.Pop();
             switch (node)
             {
                 case HumanName name:
@@ -96,21 +94,6 @@ internal static class PrivacyTestData
                 case Address address:
                     found.AddressLines.UnionWith(address.Line.Append(address.Text).OfType<string>());
                     break;
-            }
-
-            foreach (var child in node.EnumerateElements().Select(p => p.Value))
-            {
-                if (child is Base b)
-                {
-                    stack.Push(b);
-                }
-                else if (child is IEnumerable list and not string)
-                {
-                    foreach (var item in list.OfType<Base>())
-                    {
-                        stack.Push(item);
-                    }
-                }
             }
         }
 

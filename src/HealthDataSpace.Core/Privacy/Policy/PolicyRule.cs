@@ -27,20 +27,7 @@ public sealed class PolicyRule
     /// <summary>How errors name this rule: index, path and method, never a setting's value.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture, $"fhirPathRules[{Index}] (path '{Path}', method '{Method}')");
 
-    internal bool TryGetSetting(string name, out JsonElement value)
-    {
-        foreach (var property in Settings.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
-    }
+    internal bool TryGetSetting(string name, out JsonElement value) => AnonymizationPolicy.TryGetProperty(Settings, name, out value);
 
     /// <summary>A setting as text the way the anonymizer reads it (<c>ToString()</c> of the JSON value).</summary>
     internal string? SettingText(string name)

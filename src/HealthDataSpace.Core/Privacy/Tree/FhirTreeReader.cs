@@ -12,40 +12,21 @@ internal static class FhirTreeReader
 {
     private const int MaxStackName = 96;
 
-    public static FhirNode Parse(ReadOnlySpan<byte> utf8Json)
+    public static FhirNode Parse(ReadOnlySpan<byte> utf8Json) => Read(utf8Json, static (ref Utf8JsonReader reader) =>
     {
-        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 256 });
-        try
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw new ProblemAt("a FHIR resource (a JSON object with resourceType) was expected", reader.TokenStartIndex);
-            }
+            throw new ProblemAt("a FHIR resource (a JSON object with resourceType) was expected", reader.TokenStartIndex);
+        }
 
-            var root = ReadResource(ref reader, parent: null, element: null);
-            if (reader.Read())
-            {
-                throw new ProblemAt("unexpected content after the resource", reader.TokenStartIndex);
-            }
-
-            return root;
-        }
-        catch (ProblemAt problem)
-        {
-            var (line, position) = LineAndPosition(utf8Json, problem.Offset);
-            throw new FhirParseException(problem.Message, line, position);
-        }
-        catch (JsonException e)
-        {
-            throw new FhirParseException("the text is not well-formed JSON", (e.LineNumber ?? 0) + 1, (e.BytePositionInLine ?? 0) + 1);
-        }
-    }
+        var root = ReadResource(ref reader, parent: null, element: null);
+        return reader.Read() ? throw new ProblemAt("unexpected content after the resource", reader.TokenStartIndex) : root;
+    });
 
     /// <summary>Reads a JSON object as an element of the given complex type (a substitute rule's replacement).</summary>
     public static FhirNode ParseFragment(ReadOnlySpan<byte> utf8Json, FhirTypeInfo type)
     {
-        var reader = new Utf8JsonReader(utf8Json);
-        try
+        return Read(utf8Json, (ref Utf8JsonReader reader) =>
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
@@ -54,8 +35,19 @@ internal static class FhirTreeReader
 
             var node = new FhirNode(type.Name, type.Name, type, inCollection: false, parent: null);
             ReadProperties(ref reader, node, type);
-
             return node;
+        });
+    }
+
+    private delegate FhirNode RootReader(ref Utf8JsonReader reader);
+
+    /// <summary>Runs a reader over the text and turns its problems into <see cref="FhirParseException"/> with line and position.</summary>
+    private static FhirNode Read(ReadOnlySpan<byte> utf8Json, RootReader read)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 256 });
+        try
+        {
+            return read(ref reader);
         }
         catch (ProblemAt problem)
         {

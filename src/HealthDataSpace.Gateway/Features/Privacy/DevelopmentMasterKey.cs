@@ -1,4 +1,5 @@
 using HealthDataSpace.Core.Privacy;
+using HealthDataSpace.Gateway.Hosting;
 
 namespace HealthDataSpace.Gateway.Features.Privacy;
 
@@ -17,44 +18,7 @@ internal static class DevelopmentMasterKey
     public static string LoadOrCreate(string dataPath)
     {
         var path = PathFor(dataPath);
-        if (!File.Exists(path))
-        {
-            TryCreate(path);
-        }
-
+        PrivateDataFile.CreateIfMissing(path, PseudonymDomain.GenerateMasterKey);
         return File.ReadAllText(path).Trim();
-    }
-
-    private static void TryCreate(string path)
-    {
-        var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
-        var gitIgnore = Path.Combine(folder, ".gitignore");
-        if (!File.Exists(gitIgnore))
-        {
-            File.WriteAllText(gitIgnore, "*\n");
-        }
-
-        // A private temp file moved into place: the gateway and a CLI may race, and the loser keeps the winner's key.
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(temp, System.Text.Encoding.UTF8, options))
-        {
-            writer.Write(PseudonymDomain.GenerateMasterKey());
-        }
-
-        try
-        {
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp);
-        }
     }
 }
