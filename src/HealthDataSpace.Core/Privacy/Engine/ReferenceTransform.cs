@@ -22,8 +22,6 @@ internal static class ReferenceTransform
 
     private static readonly Regex Oid = new(@"^(?<prefix>urn:oid:)(?<id>[0-2](\.(0|[1-9][0-9]*))+)$", RegexOptions.Compiled);
     private static readonly Regex Uuid = new(@"^(?<prefix>urn:uuid:)(?<id>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", RegexOptions.Compiled);
-    private static readonly Regex BareType = new(@"^(" + TypeAlternation + @")$", RegexOptions.Compiled);
-    private static readonly Regex Conditional = new(@"^(?<type>" + TypeAlternation + @")\?(?<query>.+)$", RegexOptions.Compiled);
 
     private static readonly FrozenSet<string> ResourceTypes = ModelInfo.SupportedResources.ToFrozenSet(StringComparer.Ordinal);
 
@@ -47,31 +45,38 @@ internal static class ReferenceTransform
             return string.Concat(value.AsSpan(0, slash + 1), hash(value[(slash + 1)..]));
         }
 
-        if (Literal.Match(value) is { Success: true } literal)
-        {
-            return literal.Groups["prefix"].Value + hash(literal.Groups["id"].Value) + literal.Groups["suffix"].Value;
-        }
-
-        if (Oid.Match(value) is { Success: true } oid)
-        {
-            return oid.Groups["prefix"].Value + hash(oid.Groups["id"].Value);
-        }
-
-        if (Uuid.Match(value) is { Success: true } uuid)
-        {
-            return uuid.Groups["prefix"].Value + hashUuid(uuid.Groups["id"].Value);
-        }
-
+        // The patterns below are only tried on values that can match them: the literal pattern (one alternative per
+        // resource type) is expensive to fail on the conditional references every hospital bundle is full of.
         if (conditionalAware)
         {
-            if (BareType.IsMatch(value))
+            var question = value.IndexOf('?', StringComparison.Ordinal);
+            if (question < 0 && ResourceTypes.Contains(value))
             {
                 return value;
             }
 
-            if (Conditional.Match(value) is { Success: true } conditional)
+            if (question > 0 && question < value.Length - 1 && ResourceTypes.Contains(value[..question]))
             {
-                return conditional.Groups["type"].Value + "?" + TransformQuery(conditional.Groups["query"].Value, hash);
+                return string.Concat(value.AsSpan(0, question + 1), TransformQuery(value[(question + 1)..], hash));
+            }
+        }
+
+        if ((value.StartsWith("http", StringComparison.Ordinal) || value.Contains("/_history/", StringComparison.Ordinal))
+            && Literal.Match(value) is { Success: true } literal)
+        {
+            return literal.Groups["prefix"].Value + hash(literal.Groups["id"].Value) + literal.Groups["suffix"].Value;
+        }
+
+        if (value.StartsWith("urn:", StringComparison.Ordinal))
+        {
+            if (Oid.Match(value) is { Success: true } oid)
+            {
+                return oid.Groups["prefix"].Value + hash(oid.Groups["id"].Value);
+            }
+
+            if (Uuid.Match(value) is { Success: true } uuid)
+            {
+                return uuid.Groups["prefix"].Value + hashUuid(uuid.Groups["id"].Value);
             }
         }
 

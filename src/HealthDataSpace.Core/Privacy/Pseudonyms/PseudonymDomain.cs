@@ -27,6 +27,8 @@ public sealed class PseudonymDomain
     private const int CacheLimit = 200_000;
 
     private readonly ConcurrentDictionary<string, string> _hashes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _uuids = new(StringComparer.Ordinal);
+    private int _remembered;
     private readonly ConcurrentDictionary<string, (int Days, int Seconds)> _shifts = new(StringComparer.Ordinal);
     private readonly byte[]? _hashKey;
     private readonly byte[]? _encryptKey;
@@ -154,6 +156,11 @@ public sealed class PseudonymDomain
     /// </summary>
     public string HashAsUuid(string value)
     {
+        if (_uuids.TryGetValue(value, out var cached))
+        {
+            return cached;
+        }
+
         var hex = Hash(value);
         Span<char> uuid = stackalloc char[36];
         var source = 0;
@@ -164,7 +171,9 @@ public sealed class PseudonymDomain
 
         uuid[14] = '8';
         uuid[19] = "89ab"[Convert.ToInt32(uuid[19].ToString(), 16) & 3];
-        return new string(uuid);
+        var result = new string(uuid);
+        Remember(_uuids, value, result);
+        return result;
     }
 
     /// <summary>The encrypt method: AES-CBC, random IV, base64 of IV followed by the ciphertext.</summary>
@@ -236,12 +245,16 @@ public sealed class PseudonymDomain
         return (days, seconds);
     }
 
-    private static void Remember<T>(ConcurrentDictionary<string, T> cache, string key, T value)
+    private void Remember<T>(ConcurrentDictionary<string, T> cache, string key, T value)
     {
-        // A bounded memo, not a store: past the limit it starts again rather than grow with the data set.
-        if (cache.Count >= CacheLimit)
+        // A bounded memo, not a store: past the limit it starts again rather than grow with the data set. (Counted
+        // here because ConcurrentDictionary.Count takes every lock.)
+        if (Interlocked.Increment(ref _remembered) >= CacheLimit)
         {
-            cache.Clear();
+            Interlocked.Exchange(ref _remembered, 0);
+            _hashes.Clear();
+            _uuids.Clear();
+            _shifts.Clear();
         }
 
         cache[key] = value;
