@@ -19,7 +19,7 @@ internal static class DeidentifyBenchmark
 {
     public static Command CreateCommand()
     {
-        var rounds = new Option<int>("--rounds") { Description = "Rounds; each runs both passes (round 1 cold, the rest warm).", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds; each runs both passes (round 1 cold, the rest warm).", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers")
         {
             Description = "Files processed in parallel, the same for both passes. Default: the number of logical cores.",
