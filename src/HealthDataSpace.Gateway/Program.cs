@@ -1,8 +1,9 @@
 using HealthDataSpace.Gateway.Auth;
 using HealthDataSpace.Gateway.Features.Audit;
 using HealthDataSpace.Gateway.Features.Consent;
-using HealthDataSpace.Gateway.Features.Research;
 using HealthDataSpace.Gateway.Features.Fhir;
+using HealthDataSpace.Gateway.Features.Privacy;
+using HealthDataSpace.Gateway.Features.Research;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
 
@@ -14,6 +15,7 @@ builder.AddGatewayStorage();
 builder.AddFhirApi();
 builder.AddAuditTrail();
 builder.AddConsentEngine();
+builder.AddPrivacy();
 builder.AddResearchApi();
 
 var app = builder.Build();

@@ -50,7 +50,8 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .WithSetting("Authentication:RequireHttpsMetadata", "true")
-            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]));
+            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]))
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]));
 
         using var client = factory.CreateClient();
 
