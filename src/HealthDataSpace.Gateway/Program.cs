@@ -28,6 +28,7 @@ app.MapHealthEndpoints();
 app.MapAuthEndpoints();
 app.MapFhirApi();
 app.MapConsentApi();
+app.MapPrivacyApi();
 app.MapAuditApi();
 app.MapResearchApi();
 
