@@ -14,6 +14,7 @@ readonly ROOT
 readonly SOLUTION="HealthDataSpace.sln"
 readonly TMP_DIR="$ROOT/.tmp"              # git-ignored (/.tmp/ in .gitignore)
 readonly PG_DIR="$TMP_DIR/pg"
+readonly AZURITE_DIR="$TMP_DIR/azurite"
 readonly RESULTS_DIR="$TMP_DIR/test-results"
 
 # Quiet, non-interactive dotnet: no banner, no telemetry prompt, the same on a developer machine and in CI.
@@ -57,6 +58,26 @@ stop_postgres() {
         PG_STARTED=false
         bash "$ROOT/infra/local/postgres.sh" stop "$PG_DIR" || log "warning: could not stop PostgreSQL in $PG_DIR"
     fi
+}
+
+AZURITE_STARTED=false
+stop_azurite() {
+    if [[ "$AZURITE_STARTED" == true ]]; then
+        AZURITE_STARTED=false
+        bash "$ROOT/infra/local/azurite.sh" stop "$AZURITE_DIR" || log "warning: could not stop Azurite in $AZURITE_DIR"
+    fi
+}
+
+# Azurite (the blob emulator the AzureBlob dataset tests use) is an npm package; a fresh Debian machine may lack
+# Node.js, so install it from Debian packages like PostgreSQL.
+ensure_node() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "Node.js/npm not found; installing nodejs and npm from Debian packages"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update >&2
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends nodejs npm >&2
+    fi
+    command -v node >/dev/null 2>&1 || { log "error: Node.js is required for Azurite (apt-get install nodejs npm)"; return 1; }
 }
 
 # Sums <Counters .../> over every TRX file and prints "passed failed skipped total" (one line, numbers only).
@@ -111,6 +132,7 @@ SUMMARY_PRINTED=false
 on_test_exit() {
     local rc=$?
     stop_postgres
+    stop_azurite
     dotnet build-server shutdown >/dev/null 2>&1 || true
     if [[ "$SUMMARY_PRINTED" == false ]]; then
         log "FAILED before the tests could run (exit $rc; see above)"
@@ -141,6 +163,14 @@ cmd_test() {
     export HDS_TEST_POSTGRES="$conn"
     log "PostgreSQL for tests: $conn (data in $PG_DIR)"
 
+    ensure_node
+    bash "$ROOT/infra/local/azurite.sh" stop "$AZURITE_DIR" 2>/dev/null || true
+    local blob
+    blob="$(bash "$ROOT/infra/local/azurite.sh" start "$AZURITE_DIR")"
+    AZURITE_STARTED=true
+    export HDS_TEST_AZURITE="$blob"
+    log "Azurite for tests: blob endpoint on 127.0.0.1 (data in $AZURITE_DIR)"
+
     # Fresh results every run, so old TRX files are never counted.
     rm -rf -- "$RESULTS_DIR"
     mkdir -p -- "$RESULTS_DIR"
@@ -170,6 +200,7 @@ cmd_test() {
     fi
 
     stop_postgres
+    stop_azurite
     local summary="$passed passed, $failed failed"
     if (( skipped > 0 )); then summary+=", $skipped skipped"; fi
     printf '%s\n' "$summary"

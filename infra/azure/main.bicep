@@ -33,6 +33,10 @@ param postgresAdminLogin string = 'hdsadmin'
 @secure()
 param postgresAdminPassword string
 
+@description('Pseudonymisation master key (base64, at least 32 random bytes). Never commit it: pass it at deployment time or from Key Vault.')
+@secure()
+param privacyMasterKey string
+
 @description('PostgreSQL compute SKU. Burstable B1ms is enough for a pilot; use GeneralPurpose for production.')
 param postgresSkuName string = 'Standard_B1ms'
 
@@ -350,6 +354,10 @@ resource gateway 'Microsoft.App/containerApps@2024-03-01' = {
           name: 'blob-connection'
           value: blobConnectionString
         }
+        {
+          name: 'privacy-master-key'
+          value: privacyMasterKey
+        }
       ]
       registries: empty(containerRegistryServer) ? [] : [
         {
@@ -432,6 +440,10 @@ resource gateway 'Microsoft.App/containerApps@2024-03-01' = {
             {
               name: 'AzureAd__ClientId'
               value: azureAdClientId
+            }
+            {
+              name: 'Privacy__MasterKey'
+              secretRef: 'privacy-master-key'
             }
           ]
           // TCP probes: Kubernetes HTTP probes speak HTTP/1.1, which an HTTP/2-only endpoint does not answer.

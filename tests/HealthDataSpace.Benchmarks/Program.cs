@@ -3,6 +3,7 @@ using HealthDataSpace.Benchmarks.Consent;
 using HealthDataSpace.Benchmarks.Fhir;
 using HealthDataSpace.Benchmarks.Research;
 using HealthDataSpace.Benchmarks.Telemetry;
+using HealthDataSpace.Benchmarks.Privacy;
 
 // One subcommand per benchmark, each in a folder named after its area (Fhir/, later Telemetry/, Consent/, ...).
 // Usage: dotnet run -c Release --project tests/HealthDataSpace.Benchmarks -- <benchmark> [options]
@@ -12,6 +13,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     ConsentDecisionBenchmark.CreateCommand(),
     CohortCountBenchmark.CreateCommand(),
     NormalizeBenchmark.CreateCommand(),
+    DeidentifyBenchmark.CreateCommand(),
     TelemetryBenchmark.CreateCommand(),
 };
 

@@ -9,18 +9,16 @@ namespace HealthDataSpace.Tests.Common;
 /// </summary>
 public static class ReferenceWalkerForTests
 {
-    public static List<ResourceReference> FindAll(Base root)
+    public static List<ResourceReference> FindAll(Base root) => [.. Descendants(root).OfType<ResourceReference>()];
+
+    /// <summary>The root and every element below it, nested resources included.</summary>
+    public static IEnumerable<Base> Descendants(Base root)
     {
-        var found = new List<ResourceReference>();
         var stack = new Stack<Base>([root]);
         while (stack.Count > 0)
         {
             var node = stack.Pop();
-            if (node is ResourceReference r)
-            {
-                found.Add(r);
-            }
-
+            yield return node;
             foreach (var child in node.EnumerateElements().Select(p => p.Value))
             {
                 if (child is Base b)
@@ -36,7 +34,5 @@ public static class ReferenceWalkerForTests
                 }
             }
         }
-
-        return found;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using HealthDataSpace.Gateway.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace HealthDataSpace.Gateway.Auth;
@@ -65,16 +66,15 @@ internal sealed class DevelopmentSigningKey : IDisposable
 
     public void Dispose() => _rsa.Dispose();
 
-    private static void TryCreate(string path)
+    private static void TryCreate(string path) => Hosting.DevelopmentSecretFile.CreateIfMissing(path, () =>
     {
         using var rsa = RSA.Create(2048);
         var kid = Base64UrlEncoder.Encode(
             new RsaSecurityKey(rsa.ExportParameters(false)).ComputeJwkThumbprint());
-        var json = JsonSerializer.Serialize(
+        return JsonSerializer.Serialize(
             new StoredKey(kid, DateTimeOffset.UtcNow, rsa.ExportPkcs8PrivateKeyPem()),
             StoredKeyJsonContext.Default.StoredKey);
-        Hosting.DevelopmentSecretFile.WriteOnce(path, json);
-    }
+    });
 }
 
 internal sealed record StoredKey(string KeyId, DateTimeOffset CreatedUtc, string PrivateKeyPem);

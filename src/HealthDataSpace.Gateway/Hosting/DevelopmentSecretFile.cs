@@ -1,8 +1,9 @@
 namespace HealthDataSpace.Gateway.Hosting;
 
 /// <summary>
-/// Secrets the gateway generates for itself in Development only (the audit chain key, the development issuer's
-/// signing key), kept in the data folder with owner-only permissions. Production configures them from a secret store.
+/// Secrets the gateway generates for itself in Development only (the development issuer's signing key, the audit chain
+/// key, the pseudonymisation master key, the device key-encryption key), kept in the data folder with owner-only
+/// permissions. Production configures them from a secret store.
 /// </summary>
 internal static class DevelopmentSecretFile
 {
@@ -10,24 +11,26 @@ internal static class DevelopmentSecretFile
     public static byte[] LoadOrCreateKey(string dataPath, string name, int length = 32)
     {
         var path = Path.Combine(dataPath, "secrets", name + ".key");
-        if (!File.Exists(path))
-        {
-            WriteOnce(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(length)));
-        }
-
+        CreateIfMissing(path, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(length)));
         return Convert.FromBase64String(File.ReadAllText(path).Trim());
     }
 
     /// <summary>
-    /// Creates <paramref name="path"/> (mode 600) with <paramref name="content"/> unless it exists. A private temp file
-    /// is moved into place, so when the gateway and the CLI race to create a secret the loser keeps the winner's.
+    /// Creates <paramref name="path"/> (mode 600, in a folder with a <c>.gitignore</c> of <c>*</c>: the data folder may
+    /// sit inside a git working tree, and a secret must never be committed by accident) unless it exists. The content
+    /// goes to a private temp file that is moved into place, so when the gateway and the CLI race to create a secret
+    /// the loser keeps the winner's file instead of overwriting it.
     /// </summary>
-    public static void WriteOnce(string path, string content)
+    public static void CreateIfMissing(string path, Func<string> content)
     {
+        ArgumentNullException.ThrowIfNull(content);
+        if (File.Exists(path))
+        {
+            return;
+        }
+
         var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
-        // The data folder may sit inside a git working tree (src/HealthDataSpace.Gateway/data); never let a secret be
-        // committed by accident.
         var gitIgnore = Path.Combine(folder, ".gitignore");
         if (!File.Exists(gitIgnore))
         {
@@ -43,7 +46,7 @@ internal static class DevelopmentSecretFile
 
         using (var writer = new StreamWriter(temp, System.Text.Encoding.UTF8, fileOptions))
         {
-            writer.Write(content);
+            writer.Write(content());
         }
 
         try

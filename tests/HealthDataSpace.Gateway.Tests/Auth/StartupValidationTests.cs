@@ -51,6 +51,7 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .WithSetting("Authentication:RequireHttpsMetadata", "true")
             .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]))
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]))
             .WithSetting("Devices:KeyEncryptionKey", Convert.ToBase64String(new byte[32]));
 
         using var client = factory.CreateClient();
@@ -65,6 +66,7 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]))
             .WithSetting("Devices:KeyEncryptionKey", Convert.ToBase64String(new byte[32]));
 
         var message = StartupFailure(factory);
@@ -79,7 +81,8 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .WithSetting("Authentication:RequireHttpsMetadata", "true")
-            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]));
+            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]))
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]));
 
         var message = StartupFailure(factory);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace HealthDataSpace.Storage.Tests.Infrastructure;
@@ -62,25 +61,7 @@ public sealed class PostgresServer : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<string> RunScriptAsync(string verb, string folder)
-    {
-        var script = Path.Combine(RepositoryPaths.Root, "infra", "local", "postgres.sh");
-        var start = new ProcessStartInfo("bash", [script, verb, folder])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not run infra/local/postgres.sh.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"infra/local/postgres.sh {verb} failed ({process.ExitCode}): {await errors}");
-        }
-
-        return await output;
-    }
+    private static Task<string> RunScriptAsync(string verb, string folder) => LocalServiceScript.RunAsync("postgres.sh", verb, folder);
 }
 
 [CollectionDefinition(Name)]

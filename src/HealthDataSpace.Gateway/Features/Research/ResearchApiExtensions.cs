@@ -1,7 +1,11 @@
+extern alias AzureIdentity;
+
 using HealthDataSpace.Core.Consent;
 using HealthDataSpace.Core.Fhir.Store;
 using HealthDataSpace.Core.Research;
 using HealthDataSpace.Core.Research.Cohorts;
+using HealthDataSpace.Core.Research.Datasets;
+using HealthDataSpace.Storage.Blob;
 using HealthDataSpace.Gateway.Storage;
 using HealthDataSpace.Storage.Research;
 using Microsoft.Extensions.Options;
@@ -21,12 +25,19 @@ internal static class ResearchApiExtensions
             .Bind(builder.Configuration.GetSection(ResearchOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<BlobOptions>()
+            .Bind(builder.Configuration.GetSection(BlobOptions.SectionName))
+            .Validate(o => o.Provider != BlobProvider.AzureBlob || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Blob")),
+                "Blob:Provider is AzureBlob but ConnectionStrings:Blob is not set.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => CreateBlobStorage(sp));
         builder.Services.AddSingleton<ResearchIndex>();
         builder.Services.AddSingleton(sp => new ResearchIndexFeeder(
             sp.GetRequiredKeyedService<IFhirStore>(StorageServiceExtensions.BackendKey), sp.GetRequiredService<ResearchIndex>()));
         builder.Services.AddSingleton<IFhirCommitListener>(sp => sp.GetRequiredService<ResearchIndexFeeder>());
         builder.Services.AddSingleton(sp => new CohortService(sp.GetRequiredService<ResearchIndex>(), sp.GetRequiredService<ConsentIndex>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ResearchOptions>>().Value.MinCellCount));
+        builder.Services.AddSingleton<CohortCounting>();
         builder.Services.AddHostedService<ResearchIndexService>();
         builder.Services.AddSingleton(sp =>
         {
@@ -37,6 +48,26 @@ internal static class ResearchApiExtensions
         });
         builder.Services.AddHostedService<PermitStoreInitializer>();
         return builder;
+    }
+
+    /// <summary>
+    /// The configured blob storage. An Azure connection string (account key, Azurite) is used as is; a bare service URL
+    /// (<c>https://account.blob.core.windows.net</c>, as the Bicep template sets) is reached with the managed identity
+    /// through DefaultAzureCredential (AZURE_CLIENT_ID names it), never with a key.
+    /// </summary>
+    private static IBlobStorage CreateBlobStorage(IServiceProvider services)
+    {
+        var provider = services.GetRequiredService<IOptions<BlobOptions>>().Value.Provider;
+        if (provider == BlobProvider.FileSystem)
+        {
+            var dataPath = services.GetRequiredService<IOptions<StorageOptions>>().Value.DataPath;
+            return BlobStorageFactory.CreateFileSystem(Path.Combine(dataPath, "blobs"));
+        }
+
+        var connection = services.GetRequiredService<IConfiguration>().GetConnectionString("Blob")!;
+        return Uri.TryCreate(connection, UriKind.Absolute, out var endpoint) && endpoint.Scheme == Uri.UriSchemeHttps
+            ? BlobStorageFactory.CreateAzure(new Azure.Storage.Blobs.BlobServiceClient(endpoint, new AzureIdentity::Azure.Identity.DefaultAzureCredential()))
+            : BlobStorageFactory.CreateAzure(connection);
     }
 
     public static IEndpointRouteBuilder MapResearchApi(this IEndpointRouteBuilder app) => app.MapPermitEndpoints().MapCohortEndpoints();

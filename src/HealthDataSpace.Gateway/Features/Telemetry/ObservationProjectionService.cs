@@ -10,7 +10,7 @@ namespace HealthDataSpace.Gateway.Features.Telemetry;
 /// checkpoint makes a restart resume where it stopped.
 /// </summary>
 internal sealed partial class ObservationProjectionService(
-    TelemetryObservationProjector projector,
+    IServiceProvider services,
     TelemetryWriter writer,
     ILogger<ObservationProjectionService> logger) : BackgroundService
 {
@@ -31,6 +31,9 @@ internal sealed partial class ObservationProjectionService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Resolved here, after start-up validation, not when hosted services are built: the FHIR engine behind it
+        // needs settings (audit, consent) whose absence start-up must report by name.
+        var projector = services.GetRequiredService<TelemetryObservationProjector>();
         writer.Committed += OnCommitted;
         try
         {

@@ -26,7 +26,7 @@ internal sealed partial class MqttIngestServer(
     TelemetryOptions telemetry,
     DeviceDirectory directory,
     DeviceSessions sessions,
-    TelemetryIngestor ingestor,
+    IServiceProvider services,
     TimeProvider time,
     ILogger<MqttIngestServer> logger) : IHostedService, IDisposable
 {
@@ -34,6 +34,7 @@ internal sealed partial class MqttIngestServer(
     private MqttListener? _plain;
     private MqttListener? _tls;
     private X509Certificate2? _certificate;
+    private TelemetryIngestor? _ingestor;
 
     /// <summary>The plain port actually bound.</summary>
     public int Port => _plain?.Port ?? 0;
@@ -43,6 +44,8 @@ internal sealed partial class MqttIngestServer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Resolved at start, after start-up validation has named any missing setting (template files included).
+        _ingestor = services.GetRequiredService<TelemetryIngestor>();
         var settings = options.Value;
         // Room for the topic (property bag included) and MQTT headers beside the largest accepted body.
         var maxPacketBytes = telemetry.MaxMessageBytes + 65_535 + 1024;
@@ -127,7 +130,7 @@ internal sealed partial class MqttIngestServer(
             System.Buffers.BuffersExtensions.ToArray(message.Payload), null, properties);
         try
         {
-            var outcome = await ingestor.IngestAsync(new IngestCaller.Device(args.ClientId), [deviceMessage], args.CancellationToken);
+            var outcome = await _ingestor!.IngestAsync(new IngestCaller.Device(args.ClientId), [deviceMessage], args.CancellationToken);
             if (outcome.Rejected.Count > 0)
             {
                 Refuse(args, outcome.Rejected[0].Reason);
