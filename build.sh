@@ -103,15 +103,28 @@ print(passed, failed, skipped, total)
 EOF
 }
 
-# python3 reads the TRX results and picks free ports; a minimal Debian image may lack it, so install it like PostgreSQL.
-ensure_python3() {
-    command -v python3 >/dev/null 2>&1 && return 0
+# Installs a Debian package when its command is missing (root and apt-get needed; a minimal image may lack both).
+install_if_missing() {
+    local command="$1" package="$2"
+    command -v "$command" >/dev/null 2>&1 && return 0
     if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        log "python3 not found; installing python3-minimal from Debian packages"
+        log "$command not found; installing $package from Debian packages"
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update >&2
-        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends python3-minimal >&2
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "$package" >&2
     fi
-    command -v python3 >/dev/null 2>&1 || { log "error: python3 is required (apt-get install python3-minimal)"; return 1; }
+    command -v "$command" >/dev/null 2>&1
+}
+
+# python3 reads the TRX results and picks free ports.
+ensure_python3() {
+    install_if_missing python3 python3-minimal || { log "error: python3 is required (apt-get install python3-minimal)"; return 1; }
+}
+
+# The MQTT tests publish with mosquitto_pub (Debian package mosquitto-clients). Without it those tests fail with a
+# message saying what to install: they are never skipped.
+ensure_mosquitto_clients() {
+    install_if_missing mosquitto_pub mosquitto-clients \
+        || log "warning: mosquitto_pub is missing (apt-get install mosquitto-clients); the MQTT tests that use it will fail"
 }
 
 # A run that fails before any test (no SDK, PostgreSQL would not start) still ends with the closing line CI reads.
@@ -133,6 +146,7 @@ cmd_test() {
     trap on_test_exit EXIT
     require_dotnet
     ensure_python3
+    ensure_mosquitto_clients
     cd -- "$ROOT"
 
     # Stop PostgreSQL however this ends: success, failure, Ctrl-C or a kill. INT/TERM exit explicitly so the EXIT trap

@@ -68,6 +68,10 @@ param maxReplicas int = 3
 @secure()
 param auditChainKey string
 
+@description('Base64 of exactly 32 random bytes encrypting device keys at rest (Devices:KeyEncryptionKey); keep a copy with the database backups.')
+@secure()
+param deviceKeyEncryptionKey string
+
 var suffix = uniqueString(resourceGroup().id)
 var databaseName = 'healthdataspace'
 var datasetContainerName = 'datasets'
@@ -339,6 +343,10 @@ resource gateway 'Microsoft.App/containerApps@2024-03-01' = {
           value: auditChainKey
         }
         {
+          name: 'device-key-encryption-key'
+          value: deviceKeyEncryptionKey
+        }
+        {
           name: 'postgres-connection'
           value: postgresConnectionString
         }
@@ -412,6 +420,10 @@ resource gateway 'Microsoft.App/containerApps@2024-03-01' = {
             {
               name: 'Audit__ChainKey'
               secretRef: 'audit-chain-key'
+            }
+            {
+              name: 'Devices__KeyEncryptionKey'
+              secretRef: 'device-key-encryption-key'
             }
             {
               name: 'AZURE_CLIENT_ID'

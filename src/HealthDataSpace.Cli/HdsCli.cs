@@ -14,6 +14,7 @@ internal static class HdsCli
         var root = new RootCommand("hds: the HealthDataSpace command line.");
         root.Add(TokenCommand.Create());
         root.Add(DeidentifyCommand.Create());
+        root.Add(DeviceCommand.Create());
         return root;
     }
 

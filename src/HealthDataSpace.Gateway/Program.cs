@@ -4,6 +4,7 @@ using HealthDataSpace.Gateway.Features.Consent;
 using HealthDataSpace.Gateway.Features.Fhir;
 using HealthDataSpace.Gateway.Features.Privacy;
 using HealthDataSpace.Gateway.Features.Research;
+using HealthDataSpace.Gateway.Features.Telemetry;
 using HealthDataSpace.Gateway.Hosting;
 using HealthDataSpace.Gateway.Storage;
 
@@ -17,6 +18,7 @@ builder.AddAuditTrail();
 builder.AddConsentEngine();
 builder.AddPrivacy();
 builder.AddResearchApi();
+builder.AddTelemetry();
 
 var app = builder.Build();
 
@@ -31,6 +33,7 @@ app.MapConsentApi();
 app.MapPrivacyApi();
 app.MapAuditApi();
 app.MapResearchApi();
+app.MapTelemetryApi();
 
 app.Run();
 

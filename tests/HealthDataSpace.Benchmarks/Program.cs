@@ -14,6 +14,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     CohortCountBenchmark.CreateCommand(),
     NormalizeBenchmark.CreateCommand(),
     DeidentifyBenchmark.CreateCommand(),
+    TelemetryBenchmark.CreateCommand(),
 };
 
 var parseResult = root.Parse(args);

@@ -25,15 +25,22 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private GatewayProcess(Process process, string dataPath, int httpPort)
+    private readonly bool _ownsDataPath;
+
+    private GatewayProcess(Process process, string dataPath, bool ownsDataPath, int httpPort, int grpcPort)
     {
         _process = process;
         DataPath = dataPath;
+        _ownsDataPath = ownsDataPath;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}/");
+        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}/");
         Issuer = $"{BaseAddress}dev-issuer/local/v2.0";
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The HTTP/2-only endpoint that serves gRPC.</summary>
+    public Uri GrpcAddress { get; }
 
     public string DataPath { get; }
 
@@ -75,9 +82,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public static string BuildConfiguration =>
         typeof(GatewayProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 
-    public static async Task<GatewayProcess> StartAsync(string gatewayAssembly, CancellationToken cancellationToken)
+    /// <param name="dataPath">An existing data folder to start on (a restart); the caller keeps it. Default: a fresh
+    /// folder, deleted when this process is disposed.</param>
+    /// <param name="settings">Extra configuration, as environment variables (<c>Telemetry__SqliteFullSync</c>).</param>
+    public static async Task<GatewayProcess> StartAsync(string gatewayAssembly, CancellationToken cancellationToken,
+        string? dataPath = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var dataPath = Directory.CreateTempSubdirectory("hds-bench-").FullName;
+        var ownsDataPath = dataPath is null;
+        dataPath ??= Directory.CreateTempSubdirectory("hds-bench-").FullName;
         var (httpPort, grpcPort) = FreePorts();
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -95,7 +107,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         var http = $"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}";
-        var settings = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Kestrel__Endpoints__Http__Url"] = http,
@@ -109,15 +121,22 @@ internal sealed class GatewayProcess : IAsyncDisposable
             ["Authentication__DevelopmentIssuer__Enabled"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            // Any free port: several gateways may run on this machine at once.
+            ["Mqtt__Port"] = "0",
         };
-        foreach (var (name, value) in settings)
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
+        foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
         }
 
         var started = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new BenchmarkFailedException($"Could not start {start.FileName} {gatewayAssembly}.");
-        var gateway = new GatewayProcess(process, dataPath, httpPort);
+        var gateway = new GatewayProcess(process, dataPath, ownsDataPath, httpPort, grpcPort);
         process.OutputDataReceived += (_, e) => gateway.Capture(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Capture(e.Data);
         process.BeginOutputReadLine();
@@ -162,6 +181,18 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>SIGKILL, as <c>kill -9</c>: no shutdown hook, no flush, no drain. The data folder stays.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -180,7 +211,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
         finally
         {
             _process.Dispose();
-            DeleteDataFolder();
+            if (_ownsDataPath)
+            {
+                DeleteDataFolder();
+            }
         }
     }
 

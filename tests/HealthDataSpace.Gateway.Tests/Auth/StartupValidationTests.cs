@@ -51,7 +51,8 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .WithSetting("Authentication:RequireHttpsMetadata", "true")
             .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]))
-            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]));
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]))
+            .WithSetting("Devices:KeyEncryptionKey", Convert.ToBase64String(new byte[32]));
 
         using var client = factory.CreateClient();
 
@@ -64,18 +65,41 @@ public sealed class StartupValidationTests(GatewayFixture fixture)
         using var factory = new GatewayFactory(fixture.Identity)
             .WithEnvironment("Production")
             .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
-            .WithSetting("Authentication:RequireHttpsMetadata", "true");
+            .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]))
+            .WithSetting("Devices:KeyEncryptionKey", Convert.ToBase64String(new byte[32]));
 
         var message = StartupFailure(factory);
 
         Assert.Contains("Audit:ChainKey must be base64 of at least 32 random bytes", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Start_ProductionWithoutDeviceKeyEncryptionKey_Fails()
+    {
+        using var factory = new GatewayFactory(fixture.Identity)
+            .WithEnvironment("Production")
+            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .WithSetting("Authentication:RequireHttpsMetadata", "true")
+            .WithSetting("Audit:ChainKey", Convert.ToBase64String(new byte[32]))
+            .WithSetting("Privacy:MasterKey", Convert.ToBase64String(new byte[32]));
+
+        var message = StartupFailure(factory);
+
+        Assert.Contains("Devices:KeyEncryptionKey is required outside Development", message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Audit:ChainKey", "c2hvcnQ=", "Audit:ChainKey must be base64")]
     [InlineData("Consent:Defaults:RESEARCH", "OptOut", "Consent:Defaults is invalid")]
     [InlineData("Consent:Defaults:HRESCH", "Maybe", "Consent:Defaults is invalid")]
-    public void Start_InvalidAuditOrConsentSetting_Fails(string key, string value, string expected)
+    [InlineData("Devices:KeyEncryptionKey", "c2hvcnQ=", "Devices:KeyEncryptionKey must be base64 of exactly 32 bytes")]
+    [InlineData("Devices:HostName", "a/b", "Devices:HostName must be a host name")]
+    [InlineData("Mqtt:BindAddress", "not-an-address", "Mqtt:BindAddress must be an IP address")]
+    [InlineData("Mqtt:TlsCertificatePath", "/nonexistent/server.pfx", "Mqtt:TlsCertificatePath names a file that does not exist")]
+    [InlineData("Telemetry:QueueCapacity", "0", "QueueCapacity")]
+    [InlineData("Telemetry:Templates:DeviceContentPath", "/nonexistent/devicecontent.json", "Telemetry:Templates")]
+    public void Start_InvalidSetting_Fails(string key, string value, string expected)
     {
         using var factory = new GatewayFactory(fixture.Identity).WithSetting(key, value);
 

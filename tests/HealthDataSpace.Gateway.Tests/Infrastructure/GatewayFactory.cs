@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public class GatewayFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly List<Action<IEndpointRouteBuilder>> _testEndpoints = [];
+    private readonly List<Action<IServiceCollection>> _services = [];
     private string _environment = "Development";
 
     public GatewayFactory(TestIdentityProvider identity, IDictionary<string, string?>? settings = null)
@@ -29,6 +31,8 @@ public class GatewayFactory : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(identity.GatewaySettings, StringComparer.OrdinalIgnoreCase)
         {
             ["Storage:DataPath"] = DataPath,
+            // Any free port: many gateways run side by side in the test run.
+            ["Mqtt:Port"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -68,6 +72,13 @@ public class GatewayFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Replaces or adds services after the gateway's own registrations. Call before the first client.</summary>
+    public GatewayFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
     /// <summary>A client that sends <c>Authorization: Bearer {token}</c>.</summary>
     public HttpClient CreateClientWithToken(string token)
     {
@@ -86,6 +97,14 @@ public class GatewayFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        // After the gateway's own registrations (ConfigureServices would run before them).
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
         if (_testEndpoints.Count > 0)
         {
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new TestEndpointsStartupFilter(_testEndpoints)));

@@ -11,7 +11,8 @@ public sealed class PrivacyStartupTests(GatewayFixture fixture)
     private static GatewayFactory Production(GatewayFixture fixture) => new GatewayFactory(fixture.Identity)
         .WithEnvironment("Production")
         .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
-        .WithSetting("Authentication:RequireHttpsMetadata", "true");
+        .WithSetting("Authentication:RequireHttpsMetadata", "true")
+        .WithSetting("Devices:KeyEncryptionKey", Convert.ToBase64String(new byte[32]));
 
     [Fact]
     public void Start_ProductionWithoutMasterKey_FailsNamingTheSetting()

@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Grpc.Core;
+using Grpc.Net.Client;
+using HealthDataSpace.Benchmarks.Infrastructure;
+using HealthDataSpace.Core.Telemetry.Devices;
+
+namespace HealthDataSpace.Benchmarks.Telemetry;
+
+/// <summary>
+/// <c>telemetry</c> (issue 3): readings/s through <c>TelemetryIngest.Stream</c> with durable acks, and ack latency,
+/// against the gateway as its own process — beside a same-run bare gRPC sink that only counts; then MQTT QoS 1
+/// messages/s through the gateway beside a no-op MQTTnet server. Rounds alternate sink and gateway so both see the same
+/// machine load.
+/// </summary>
+internal static class TelemetryBenchmark
+{
+    private static readonly CompositeFormat ReadingsLine = CompositeFormat.Parse("| {0} | {1} | {2:N0} | {3:F2} | {4:N0} | {5:F1} | {6:F1} | {7:F1} |");
+
+    public static Command CreateCommand()
+    {
+        var streams = new Option<int>("--streams") { Description = "Concurrent streams, one device each.", DefaultValueFactory = _ => 4 };
+        var batches = new Option<int>("--batches") { Description = "Batches per stream per round.", DefaultValueFactory = _ => 100 };
+        var messages = new Option<int>("--messages") { Description = "Messages per batch.", DefaultValueFactory = _ => 500 };
+        var perMessage = new Option<int>("--readings-per-message") { Description = "Measurements per message.", DefaultValueFactory = _ => 1 };
+        var rounds = new Option<int>("--rounds") { Description = "Measured rounds (after one warm-up).", DefaultValueFactory = _ => 3 };
+        var mqttDevices = new Option<int>("--mqtt-devices") { Description = "Concurrent MQTT connections, one device each.", DefaultValueFactory = _ => 32 };
+        var mqttMessages = new Option<int>("--mqtt-messages") { Description = "QoS 1 messages per MQTT device.", DefaultValueFactory = _ => 300 };
+        var fullSync = new Option<bool>("--sqlite-full-sync") { Description = "Telemetry:SqliteFullSync of the gateway.", DefaultValueFactory = _ => true };
+        var output = new Option<string?>("--out") { Description = "Also write the Markdown report to this file." };
+        var command = new Command("telemetry", "Telemetry ingest: gRPC Stream with durable acks vs a bare sink, MQTT QoS 1 vs a no-op MQTTnet server (issue 3).")
+        {
+            streams, batches, messages, perMessage, rounds, mqttDevices, mqttMessages, fullSync, output,
+        };
+        command.SetAction((p, ct) => RunAsync(new Settings(p.GetValue(streams), p.GetValue(batches), p.GetValue(messages), p.GetValue(perMessage),
+            p.GetValue(rounds), p.GetValue(mqttDevices), p.GetValue(mqttMessages), p.GetValue(fullSync)), p.GetValue(output), ct));
+        return command;
+    }
+
+    private sealed record Settings(int Streams, int Batches, int Messages, int PerMessage, int Rounds, int MqttDevices, int MqttMessages, bool FullSync);
+
+    private static async Task<int> RunAsync(Settings settings, string? outFile, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var machine = MachineFacts.Capture();
+            if (GatewayProcess.BuildConfiguration != "Release")
+            {
+                await Console.Error.WriteLineAsync($"warning: this is a {GatewayProcess.BuildConfiguration} build; publish only Release figures.");
+            }
+
+            var gatewayMqttPort = FreePort();
+            await using var gateway = await GatewayProcess.StartAsync(GatewayProcess.LocateBuiltGateway(), cancellationToken, settings: new Dictionary<string, string>
+            {
+                ["Mqtt__Port"] = gatewayMqttPort.ToString(CultureInfo.InvariantCulture),
+                ["Telemetry__SqliteFullSync"] = settings.FullSync ? "true" : "false",
+            });
+            await using var sinks = await BareSinks.StartAsync(FreePort(), FreePort());
+            var devices = await RegisterDevicesAsync(gateway, settings.Streams + settings.MqttDevices, cancellationToken);
+            var streamDevices = devices.Take(settings.Streams).ToList();
+            using var gatewayChannel = GrpcChannel.ForAddress(gateway.GrpcAddress);
+            using var sinkChannel = GrpcChannel.ForAddress(sinks.GrpcAddress);
+
+            var results = new List<(StreamPassResult Sink, StreamPassResult Gateway)>();
+            for (var round = 0; round <= settings.Rounds; round++)
+            {
+                var batches = round == 0 ? Math.Max(1, settings.Batches / 5) : settings.Batches;
+                var sink = await StreamLoad.RunAsync("bare sink", sinkChannel,
+                    Streams(streamDevices, $"s{round}", batches, settings, sas: false), cancellationToken);
+                var stored = await StreamLoad.RunAsync("gateway", gatewayChannel,
+                    Streams(streamDevices, $"g{round}", batches, settings, sas: true), cancellationToken);
+                if (stored.Rejected > 0)
+                {
+                    throw new BenchmarkFailedException($"The gateway rejected {stored.Rejected} messages; the figures would not be for stored readings.");
+                }
+
+                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: sink {sink.ReadingsPerSecond:N0}/s, gateway {stored.ReadingsPerSecond:N0}/s, gateway ack p99 {stored.AckMilliseconds.P99:F1} ms"));
+                if (round > 0)
+                {
+                    results.Add((sink, stored));
+                }
+            }
+
+            var mqttDevices = devices.Skip(settings.Streams)
+                .Select(d => new MqttLoad.Device(d.DeviceId, $"localhost/{d.DeviceId}/?api-version=2021-04-12", d.Sas())).ToList();
+            var mqttSink = await MqttLoad.RunAsync("no-op MQTTnet", sinks.MqttPort, mqttDevices, settings.MqttMessages, "sink", cancellationToken);
+            var mqttGateway = await MqttLoad.RunAsync("gateway", gatewayMqttPort, mqttDevices, settings.MqttMessages, "gw", cancellationToken);
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"mqtt: no-op {mqttSink.MessagesPerSecond:N0}/s, gateway {mqttGateway.MessagesPerSecond:N0}/s"));
+
+            var report = Report(machine, settings, results, mqttSink, mqttGateway);
+            await Console.Out.WriteLineAsync(report);
+            if (outFile is not null)
+            {
+                await File.WriteAllTextAsync(outFile, report, cancellationToken);
+            }
+
+            return 0;
+        }
+        catch (BenchmarkFailedException e)
+        {
+            await Console.Error.WriteLineAsync($"telemetry benchmark failed: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static List<(Metadata, List<Contracts.Telemetry.V1.TelemetryBatch>)> Streams(IEnumerable<DeviceKeysFor> devices, string runId, int batches,
+        Settings settings, bool sas) =>
+        [.. devices.Select(d => (sas ? new Metadata { { "authorization", d.Sas() } } : [],
+            StreamLoad.Build(d.DeviceId, $"{runId}-{d.DeviceId}", batches, settings.Messages, settings.PerMessage)))];
+
+    internal sealed record DeviceKeysFor(string DeviceId, string PrimaryKey)
+    {
+        public string Sas() => SharedAccessSignature.Build("localhost", DeviceId, Convert.FromBase64String(PrimaryKey), DateTimeOffset.UtcNow.AddHours(4));
+    }
+
+    private static async Task<List<DeviceKeysFor>> RegisterDevicesAsync(GatewayProcess gateway, int count, CancellationToken cancellationToken)
+    {
+        using var hospital = gateway.CreateClient("Hospital", "benchmark-hospital");
+        using var patient = await hospital.PostAsync(new Uri("fhir/Patient", UriKind.Relative),
+            new StringContent("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Benchmark\"}]}", Encoding.UTF8, "application/fhir+json"), cancellationToken);
+        if (patient.StatusCode != HttpStatusCode.Created)
+        {
+            throw new BenchmarkFailedException($"Creating the patient answered {(int)patient.StatusCode}.");
+        }
+
+        var patientId = (await patient.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken)).GetProperty("id").GetString();
+        var devices = new List<DeviceKeysFor>();
+        for (var i = 0; i < count; i++)
+        {
+            var deviceId = $"bench-{i.ToString(CultureInfo.InvariantCulture)}";
+            using var registered = await hospital.PostAsJsonAsync(new Uri("devices", UriKind.Relative), new { deviceId, patient = $"Patient/{patientId}" }, cancellationToken);
+            if (registered.StatusCode != HttpStatusCode.Created)
+            {
+                throw new BenchmarkFailedException($"Registering a device answered {(int)registered.StatusCode}: {gateway.Diagnostics()}");
+            }
+
+            var body = await registered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken);
+            devices.Add(new DeviceKeysFor(deviceId, body.GetProperty("primaryKey").GetString()!));
+        }
+
+        return devices;
+    }
+
+    private static string Report(MachineFacts machine, Settings settings, List<(StreamPassResult Sink, StreamPassResult Gateway)> rounds,
+        MqttPassResult mqttSink, MqttPassResult mqttGateway)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("### Run").AppendLine();
+        foreach (var line in machine.Describe())
+        {
+            text.AppendLine(line);
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"- load: {settings.Streams} streams x {settings.Batches} batches x {settings.Messages} messages x {settings.PerMessage} reading(s), SQLite synchronous={(settings.FullSync ? "FULL" : "NORMAL")}");
+        text.AppendLine().AppendLine("| round | target | readings | wall s | readings/s | ack p50 ms | ack p99 ms | ack max ms |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        var index = 1;
+        foreach (var (sink, gateway) in rounds)
+        {
+            foreach (var pass in new[] { sink, gateway })
+            {
+                text.AppendLine(string.Format(CultureInfo.InvariantCulture, ReadingsLine, index, pass.Target, pass.Readings, pass.Wall.TotalSeconds,
+                    pass.ReadingsPerSecond, pass.AckMilliseconds.P50, pass.AckMilliseconds.P99, pass.AckMilliseconds.Max));
+            }
+
+            index++;
+        }
+
+        var ratios = rounds.Select(r => r.Gateway.ReadingsPerSecond / r.Sink.ReadingsPerSecond).Order().ToList();
+        var gatewayRates = rounds.Select(r => r.Gateway.ReadingsPerSecond).Order().ToList();
+        text.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+            $"Median gateway/sink ratio {ratios[ratios.Count / 2]:P0}; median gateway {gatewayRates[gatewayRates.Count / 2]:N0} readings/s.");
+        text.AppendLine().AppendLine("| MQTT QoS 1 | messages | wall s | messages/s | PUBACK p50 ms | PUBACK p99 ms |").AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var pass in new[] { mqttSink, mqttGateway })
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {pass.Target} | {pass.Messages:N0} | {pass.Wall.TotalSeconds:F2} | {pass.MessagesPerSecond:N0} | {pass.PubAckMilliseconds.P50:F1} | {pass.PubAckMilliseconds.P99:F1} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,36 @@
+using HealthDataSpace.Storage.Telemetry;
+
+namespace HealthDataSpace.Storage.Tests.Telemetry;
+
+/// <summary>The telemetry contract against the embedded SQLite store (synchronous=FULL, the default).</summary>
+public sealed class SqliteTelemetryStoreTests : TelemetryStoreContract
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "hds-telemetry-" + Guid.NewGuid().ToString("N"));
+
+    private string DatabasePath => Path.Combine(folder, "telemetry.db");
+
+    internal override Task<TelemetryStorage> CreateStorageAsync() =>
+        Task.FromResult(TelemetryStoreFactory.CreateSqlite(DatabasePath, fullSync: true));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Append_ThenReopenFile_EverythingStillThere()
+    {
+        await Store.AppendAsync([Message("dev-1", "m1", ("hr", T0, "72"))], CancellationToken.None);
+
+        var reopened = TelemetryStoreFactory.CreateSqlite(DatabasePath, fullSync: false);
+        await reopened.Store.InitializeAsync(CancellationToken.None);
+        var retry = await reopened.Store.AppendAsync([Message("dev-1", "m1", ("hr", T0, "72"))], CancellationToken.None);
+        var page = await reopened.Store.QueryAsync(new Core.Telemetry.Store.ReadingQuery("dev-1", null, null, null, null, 10), CancellationToken.None);
+        await ((IAsyncDisposable)reopened.Store).DisposeAsync();
+
+        Assert.Equal([false], retry);
+        Assert.Equal("72", Assert.Single(page.Readings).Reading.Values[0].Value);
+    }
+}
