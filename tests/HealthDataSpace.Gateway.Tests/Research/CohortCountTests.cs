@@ -28,6 +28,8 @@ public sealed class CohortCountTests : IClassFixture<CohortCountTests.SyntheaGat
         public const string Researcher = "5e5e0000-0000-4000-8000-0000000000c1";
         private readonly TestIdentityProvider identity = new();
 
+        public TestIdentityProvider Identity => identity;
+
         public GatewayFactory Gateway { get; private set; } = null!;
 
         public Dictionary<string, string> PatientByFile { get; } = new(StringComparer.Ordinal);

@@ -38,6 +38,7 @@ internal static class ResearchApiExtensions
         builder.Services.AddSingleton(sp => new CohortService(sp.GetRequiredService<ResearchIndex>(), sp.GetRequiredService<ConsentIndex>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ResearchOptions>>().Value.MinCellCount));
         builder.Services.AddSingleton<CohortCounting>();
+        builder.Services.AddGrpc().AddServiceOptions<Grpc.CohortsGrpcService>(grpc => grpc.Interceptors.Add<Grpc.ResearchStatusInterceptor>());
         builder.Services.AddHostedService<ResearchIndexService>();
         builder.Services.AddSingleton(sp =>
         {
@@ -70,7 +71,12 @@ internal static class ResearchApiExtensions
             : BlobStorageFactory.CreateAzure(connection);
     }
 
-    public static IEndpointRouteBuilder MapResearchApi(this IEndpointRouteBuilder app) => app.MapPermitEndpoints().MapCohortEndpoints();
+    public static IEndpointRouteBuilder MapResearchApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPermitEndpoints().MapCohortEndpoints();
+        app.MapGrpcService<Grpc.CohortsGrpcService>().RequireAuthorization(Auth.GatewayPolicies.Researcher);
+        return app;
+    }
 }
 
 /// <summary>Creates the permit table on start-up (after the identified store's schema).</summary>
