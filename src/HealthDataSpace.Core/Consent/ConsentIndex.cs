@@ -58,7 +58,7 @@ public sealed class ConsentIndex
     }
 
     /// <summary>
-    /// Validates, compiles and indexes a consent version, replacing older versions of the same id. A version older
+    /// Validates, compiles and indexes a consent version, replacing older versions of the same id. A version not newer
     /// than the one held is ignored (false). Throws a 422 <see cref="FhirException"/> listing the problems of an
     /// invalid consent.
     /// </summary>
@@ -70,7 +70,9 @@ public sealed class ConsentIndex
 
         lock (_writeLock)
         {
-            if (_byId.TryGetValue(id, out var held) && held.Version > version)
+            // The version held (or a newer one) is not indexed again: re-applying it would move it in the
+            // "newest wins" write order and let a tie between equally dated consents flip.
+            if (_byId.TryGetValue(id, out var held) && held.Version >= version)
             {
                 return false;
             }

@@ -10,8 +10,11 @@ namespace HealthDataSpace.Core.Consent;
 /// engine could not enforce it, audited in the same transaction (who, which consent version, which patient), and
 /// announced on the consent change feed for the other gateway replicas.
 /// </summary>
-public sealed class ConsentWriteHook(AuditTrail audit) : IFhirWriteHook
+public sealed class ConsentWriteHook(AuditTrail audit, TimeProvider time) : IFhirWriteHook
 {
+    /// <summary>How far ahead of the gateway clock a Consent's dateTime may be (clock skew between systems).</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromHours(1);
+
     /// <summary>Purpose of use recorded for consent management (v3 PurposeOfUse: records management).</summary>
     public const string ManagementPurpose = "RECORDMGT";
 
@@ -21,6 +24,12 @@ public sealed class ConsentWriteHook(AuditTrail audit) : IFhirWriteHook
         if (write.Resource is Hl7.Fhir.Model.Consent consent)
         {
             ConsentValidator.EnsureEnforceable(consent);
+            // "Newest wins" compares dateTime: a consent dated in the future would outrank every later opt-out.
+            if (Fhir.Search.FhirDateRange.TryParse(consent.DateTime, out var asserted)
+                && asserted.Low > (time.GetUtcNow() + MaxFutureSkew).UtcTicks)
+            {
+                throw FhirException.Unprocessable("Consent.dateTime lies in the future; a consent takes effect when it is given.");
+            }
         }
 
         return ValueTask.CompletedTask;

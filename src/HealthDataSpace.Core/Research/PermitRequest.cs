@@ -39,7 +39,7 @@ public sealed record PermitRequest(
             problems.Add("'recipient' is required as Organization/{id}.");
         }
 
-        if (Researchers is not { Count: > 0 } || Researchers.Any(string.IsNullOrWhiteSpace))
+        if (Researchers is not { Count: > 0 } || Researchers.Any(r => string.IsNullOrWhiteSpace(r)))
         {
             problems.Add("'researchers' must list at least one researcher's token object id (oid).");
         }
@@ -49,7 +49,7 @@ public sealed record PermitRequest(
             problems.Add("'purpose' must be a v3 PurposeOfUse code such as HRESCH.");
         }
 
-        if (ResourceTypes is not { Count: > 0 } || ResourceTypes.Any(t => !Fhir.ResourceTypes.IsKnown(t)))
+        if (ResourceTypes is not { Count: > 0 } || ResourceTypes.Any(t => t is null || !Fhir.ResourceTypes.IsKnown(t)))
         {
             problems.Add("'resourceTypes' must list at least one R4 resource type, such as Patient, Condition, Observation.");
         }
@@ -59,7 +59,7 @@ public sealed record PermitRequest(
             problems.Add("'validFrom' and 'validTo' are required, with validTo after validFrom.");
         }
 
-        if (Outputs is not { Count: > 0 } || Outputs.Any(o => !PermitOutputs.All.Contains(o)))
+        if (Outputs is not { Count: > 0 } || Outputs.Any(o => o is null || !PermitOutputs.All.Contains(o)))
         {
             problems.Add("'outputs' must list \"aggregate\", \"dataset\" or both.");
         }
@@ -67,6 +67,26 @@ public sealed record PermitRequest(
         if (Cohort is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
         {
             problems.Add("'cohort', when given, must be a criteria object.");
+        }
+        else if (Cohort is { ValueKind: JsonValueKind.Object } cohort)
+        {
+            try
+            {
+                var types = Cohorts.CohortCriteriaParser.Parse(cohort).ResourceTypes.Distinct(StringComparer.Ordinal);
+                if (ResourceTypes is { } listed && types.Any(t => !listed.Contains(t, StringComparer.Ordinal)))
+                {
+                    problems.Add("'cohort' reads resource types that 'resourceTypes' does not list.");
+                }
+            }
+            catch (FhirException invalid)
+            {
+                problems.Add("'cohort': " + invalid.Message);
+            }
+        }
+
+        if (Outputs?.Contains(PermitOutputs.Aggregate, StringComparer.Ordinal) == true && ResourceTypes?.Contains("Patient", StringComparer.Ordinal) != true)
+        {
+            problems.Add("'resourceTypes' must list Patient when 'outputs' has \"aggregate\": every count reads the patients themselves.");
         }
 
         var policy = string.IsNullOrWhiteSpace(Policy) ? DataPermit.DefaultPolicy : Policy;

@@ -33,8 +33,9 @@ internal abstract partial class CatchUpService(ILogger logger) : BackgroundServi
             {
                 await CatchUpAsync(stoppingToken);
             }
-            catch (Exception error) when (error is System.Data.Common.DbException or TimeoutException)
+            catch (Exception error) when (error is not OperationCanceledException)
             {
+                // A failed tick must not end the service (and with it the host): log the type and try again.
                 LogCatchUpFailed(logger, Name, error.GetType().Name);
             }
         }

@@ -59,13 +59,27 @@ internal sealed class AzureBlobStorage(BlobServiceClient service) : IBlobStorage
     public string Locate(string container, string path) =>
         service.GetBlobContainerClient(BlobNames.CheckContainer(container)).GetBlobClient(BlobNames.CheckPath(path)).Uri.ToString();
 
-    private Task<BlobContainerClient> ContainerAsync(string container, CancellationToken cancellationToken) =>
-        containers.GetOrAdd(BlobNames.CheckContainer(container), async name =>
+    private async Task<BlobContainerClient> ContainerAsync(string container, CancellationToken cancellationToken)
+    {
+        var name = BlobNames.CheckContainer(container);
+        // Created once per process; the shared task never carries one caller's cancellation, and a failure is not cached.
+        var creating = containers.GetOrAdd(name, key => CreateAsync(service.GetBlobContainerClient(key)));
+        try
         {
-            var client = service.GetBlobContainerClient(name);
-            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            return client;
-        });
+            return await creating.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (creating.IsFaulted || creating.IsCanceled)
+        {
+            containers.TryRemove(new KeyValuePair<string, Task<BlobContainerClient>>(name, creating));
+            throw;
+        }
+    }
+
+    private static async Task<BlobContainerClient> CreateAsync(BlobContainerClient client)
+    {
+        await client.CreateIfNotExistsAsync();
+        return client;
+    }
 
     /// <summary>
     /// Stages every 4 MiB as a block as soon as it is full (one block in memory at a time) and commits the block list

@@ -22,31 +22,31 @@ internal static class SyntheticPopulation
         var medications = Enumerable.Range(0, 100).Select(i => RxNorm + (300000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
         var tenYears = TimeSpan.FromDays(3650).Ticks;
         long total = 0;
-        var facts = new List<CodedFact>(64);
+        var facts = new List<(string, CodedFact)>(64);
         for (var p = 0; p < patients; p++)
         {
             facts.Clear();
             for (var i = 0; i < 10; i++)
             {
-                facts.Add(new CodedFact(Skewed(random, conditions), now.UtcTicks - random.NextInt64(tenYears), double.NaN));
+                facts.Add(("Condition", new CodedFact(Skewed(random, conditions), now.UtcTicks - random.NextInt64(tenYears), double.NaN)));
             }
 
             for (var i = 0; i < 30; i++)
             {
                 var code = Skewed(random, observations);
-                facts.Add(new CodedFact(code, now.UtcTicks - random.NextInt64(tenYears), 40 + (random.NextDouble() * 120)));
+                facts.Add(("Observation", new CodedFact(code, now.UtcTicks - random.NextInt64(tenYears), 40 + (random.NextDouble() * 120))));
             }
 
             for (var i = 0; i < 5; i++)
             {
-                facts.Add(new CodedFact(Skewed(random, medications), now.UtcTicks - random.NextInt64(tenYears), double.NaN));
+                facts.Add(("MedicationRequest", new CodedFact(Skewed(random, medications), now.UtcTicks - random.NextInt64(tenYears), double.NaN)));
             }
 
             // 30 daily heart-rate aggregates, as the telemetry pipeline's Observations would give them.
             var resting = 55 + (random.NextDouble() * 40);
             for (var day = 0; day < 10; day++)
             {
-                facts.Add(new CodedFact("http://loinc.org|8867-4", now.AddDays(-day * 3).UtcTicks, resting + (random.NextDouble() * 10)));
+                facts.Add(("Observation", new CodedFact("http://loinc.org|8867-4", now.AddDays(-day * 3).UtcTicks, resting + (random.NextDouble() * 10))));
             }
 
             var birth = now.AddDays(-random.Next(0, 100 * 365)).UtcTicks;

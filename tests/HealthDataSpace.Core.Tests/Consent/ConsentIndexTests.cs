@@ -164,4 +164,17 @@ public sealed class ConsentIndexTests
     {
         public override DateTimeOffset GetUtcNow() => now;
     }
+
+    [Fact]
+    public void Upsert_SameVersionAgain_Ignored()
+    {
+        var index = new ConsentIndex(ConsentDefaults.OptInEverywhere);
+        var consent = ConsentFixtures.Parse(ConsentFixtures.Research("Patient/p1"));
+
+        Assert.True(index.Upsert("c1", 1, consent));
+        var generation = index.Generation;
+        Assert.False(index.Upsert("c1", 1, consent));
+        Assert.Equal(generation, index.Generation);
+        Assert.True(index.Upsert("c1", 2, consent));
+    }
 }

@@ -47,6 +47,8 @@ public sealed class CohortEngineTests
     [Theory]
     [InlineData("""{"condition":{"code":"http://snomed.info/sct|44054006"}}""", 2)]
     [InlineData("""{"condition":{"code":"44054006"}}""", 2)]
+    [InlineData("""{"observation":{"code":"http://snomed.info/sct|44054006"}}""", 0)]
+    [InlineData("""{"medication":{"code":"http://loinc.org|8867-4"}}""", 0)]
     [InlineData("""{"condition":{"code":"http://snomed.info/sct|44054006","onset":{"ge":"2020-01-01"}}}""", 1)]
     [InlineData("""{"observation":{"code":"http://loinc.org|8867-4","value":{"gt":100}}}""", 2)]
     [InlineData("""{"observation":{"code":"http://loinc.org|8867-4","value":{"gt":100},"date":{"ge":"2026-01-01"}}}""", 1)]
@@ -98,6 +100,8 @@ public sealed class CohortEngineTests
     [InlineData("""{"telemetry":{"type":"glucose","aggregate":"avg","gt":1,"window":"P1D"}}""", "$.telemetry.type")]
     [InlineData("""{"age":{}}""", "$.age")]
     [InlineData("""{"smoker":true}""", "$.smoker")]
+    [InlineData("""{"observation":{"code":"x","value":{"gt":1e400}}}""", "$.observation.value.gt")]
+    [InlineData("""{"telemetry":{"type":"heart-rate","aggregate":"avg","gt":1,"window":"P99999999D"}}""", "$.telemetry.window")]
     public void Parse_Invalid_400NamingThePath(string criteria, string path)
     {
         var error = Assert.Throws<FhirException>(() => CohortCriteriaParser.Parse(JsonDocument.Parse(criteria).RootElement));

@@ -113,6 +113,16 @@ public sealed class ConsentApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Consent_DatedInTheFuture_422()
+    {
+        var patient = await ConsentHttp.CreatePatientAsync(hospital);
+
+        var response = await hospital.PostAsync("/fhir/Consent", ConsentFixtures.Research($"Patient/{patient}", dateTime: "2099-01-01"));
+
+        Assert.Contains("Consent.dateTime", await response.AssertOutcomeAsync(422), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Consent_UntypedNestedProvisionInTransaction_RefusesWholeBundle()
     {
         var patient = await ConsentHttp.CreatePatientAsync(hospital);

@@ -121,10 +121,12 @@ public sealed class CohortCountTests : IClassFixture<CohortCountTests.SyntheaGat
         var files = FilesWithCondition(Rare);
         Assert.InRange(files.Count, 1, 4);
 
-        var result = await CountAsync(new { condition = new { code = Rare } });
+        var result = await CountAsync(new { condition = new { code = Rare } }, ["ageBand", "gender"]);
 
         Assert.Equal(JsonValueKind.Null, result.GetProperty("count").ValueKind);
         Assert.True(result.GetProperty("suppressed").GetBoolean());
+        // Not even which strata exist: that would give the small group's age band and gender.
+        Assert.Equal(0, result.GetProperty("strata").GetArrayLength());
     }
 
     [Fact]

@@ -86,6 +86,24 @@ public sealed class PermitApiTests(GatewayFixture fixture)
         Assert.Contains($"'{field}'", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"resourceTypes":[null]}""", "'resourceTypes'")]
+    [InlineData("""{"resourceTypes":["Condition"]}""", "must list Patient")]
+    [InlineData("""{"cohort":{"condition":{"cod":"x"}}}""", "'cohort'")]
+    [InlineData("""{"cohort":{"medication":{"code":"x"}}}""", "'cohort' reads resource types")]
+    public async Task Create_InvalidCombination_400(string patch, string mentions)
+    {
+        var body = JsonSerializer.SerializeToNode(Permit())!.AsObject();
+        foreach (var (key, value) in System.Text.Json.Nodes.JsonNode.Parse(patch)!.AsObject().ToList())
+        {
+            body[key] = value?.DeepClone();
+        }
+
+        var response = await steward.PostAsJsonAsync("/steward/permits", body);
+
+        Assert.Contains(mentions, await response.AssertProblemAsync(400), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Revoke_UnknownPermit_404()
     {

@@ -62,7 +62,7 @@ public abstract partial class FhirStoreContract
         var trail = Trail;
         var writer = new Core.Fhir.FhirService(Engine.Store, new Core.Fhir.Search.ResourceIndexer(Core.Fhir.Search.SearchParameterRegistry.Shared),
             new Core.Fhir.Search.SearchQueryParser(Core.Fhir.Search.SearchParameterRegistry.Shared, new Core.Fhir.FhirOptions()),
-            new Core.Fhir.FhirOptions { EnforceReferentialIntegrity = false }, TimeProvider.System, [new ConsentWriteHook(trail)]);
+            new Core.Fhir.FhirOptions { EnforceReferentialIntegrity = false }, TimeProvider.System, [new ConsentWriteHook(trail, TimeProvider.System)]);
         var other = new ConsentIndex(ConsentDefaults.OptInEverywhere);
         using var sync = new ConsentIndexSync(Engine.Store, other);
         await sync.LoadAsync(CancellationToken.None);

@@ -114,7 +114,7 @@ internal static class CohortCriteriaParser
         {
             window = XmlConvert.ToTimeSpan(Text(value, "window", at));
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             throw Bad($"{at}.window", "expected an ISO 8601 duration such as P30D");
         }
@@ -160,9 +160,10 @@ internal static class CohortCriteriaParser
 
     /// <summary>A bound object (<paramref name="member"/> of <paramref name="value"/>, or the value itself when null).</summary>
     private static Bound? NumberBound(JsonElement value, string? member, string at, bool allowOthers = false) =>
-        ReadBound(value, member, at, allowOthers, (element, path) => element.ValueKind == JsonValueKind.Number
-            ? element.GetDouble()
-            : throw Bad(path, "expected a number"));
+        ReadBound(value, member, at, allowOthers, (element, path) =>
+            element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var number) && double.IsFinite(number)
+                ? number
+                : throw Bad(path, "expected a finite number"));
 
     private static Bound? DateBound(JsonElement value, string member, string at) =>
         ReadBound(value, member, at, allowOthers: false, (element, path) =>

@@ -32,13 +32,13 @@ internal static class CohortEvaluator
             case NotOf not:
                 return Evaluate(view, not.Item, now, universe).Not(universe);
             case ConditionCriterion condition:
-                return FromFacts(view, condition.Code, f => condition.Onset is null || (f.Ticks != 0 && condition.Onset.Matches(f.Ticks)));
+                return FromFacts(view, "Condition", condition.Code, f => condition.Onset is null || (f.Ticks != 0 && condition.Onset.Matches(f.Ticks)));
             case ObservationCriterion observation:
-                return FromFacts(view, observation.Code, f =>
+                return FromFacts(view, "Observation", observation.Code, f =>
                     (observation.Value is null || (!double.IsNaN(f.Value) && observation.Value.Matches(f.Value)))
                     && (observation.Date is null || (f.Ticks != 0 && observation.Date.Matches(f.Ticks))));
             case MedicationCriterion medication:
-                return FromFacts(view, medication.Code, _ => true);
+                return FromFacts(view, "Medication", medication.Code, _ => true);
             case AgeCriterion age:
                 return FromPatients(view, p => AgeOf(view, p, now) is { } years && age.Age.Matches(years));
             case GenderCriterion gender:
@@ -65,10 +65,10 @@ internal static class CohortEvaluator
         return today.Month < birth.Month || (today.Month == birth.Month && today.Day < birth.Day) ? years - 1 : years;
     }
 
-    private static PatientSet FromFacts(ResearchIndex.View view, string code, Func<ResearchIndex.Fact, bool> matches)
+    private static PatientSet FromFacts(ResearchIndex.View view, string group, string code, Func<ResearchIndex.Fact, bool> matches)
     {
         var set = new PatientSet(view.PatientCount);
-        foreach (var list in view.FactLists(code))
+        foreach (var list in view.FactLists(group, code))
         {
             foreach (var fact in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))
             {
@@ -107,7 +107,7 @@ internal static class CohortEvaluator
         var maxes = new double[patients];
         foreach (var code in CohortCriteriaParser.TelemetryCodes[telemetry.Type])
         {
-            foreach (var list in view.FactLists(code))
+            foreach (var list in view.FactLists("Observation", code))
             {
                 foreach (var fact in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))
                 {

@@ -45,9 +45,7 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
         }
 
         var types = definition.ResourceTypes.Append("Patient").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var uncovered = types.Where(t => !permit.ResourceTypes.Contains(t, StringComparer.Ordinal)
-                                         && !(t.StartsWith("Medication", StringComparison.Ordinal) && permit.ResourceTypes.Any(p => p.StartsWith("Medication", StringComparison.Ordinal))))
-            .ToList();
+        var uncovered = types.Where(t => !permit.ResourceTypes.Contains(t, StringComparer.Ordinal)).ToList();
         if (uncovered.Count > 0)
         {
             throw FhirException.Forbidden($"The permit does not cover the resource type(s) these criteria read: {string.Join(", ", uncovered)}.");
@@ -110,7 +108,8 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
         var total = matches.Count();
         var totalSuppressed = SmallCellSuppression.IsSmall(total, minCellCount);
         var strata = new List<CohortStratum>();
-        if (stratify.Count > 0)
+        // With the total suppressed, even which strata exist would tell a small group's age band and gender: none are listed.
+        if (stratify.Count > 0 && !totalSuppressed)
         {
             // Count per stratum key first (cheap: one array lookup per member), build the labelled cells after.
             var cells = new Dictionary<(string Age, string Gender), int>();
@@ -122,7 +121,7 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
             }
 
             var list = cells.OrderBy(c => c.Key.Age, StringComparer.Ordinal).ThenBy(c => c.Key.Gender, StringComparer.Ordinal).ToList();
-            var hidden = totalSuppressed ? [.. list.Select(_ => true)] : SmallCellSuppression.Strata([.. list.Select(c => c.Value)], minCellCount);
+            var hidden = SmallCellSuppression.Strata([.. list.Select(c => c.Value)], minCellCount);
             strata.AddRange(list.Select((c, i) => new CohortStratum(
                 stratify.ToDictionary(s => s, s => s == "ageBand" ? c.Key.Age : c.Key.Gender, StringComparer.Ordinal),
                 hidden[i] ? null : c.Value, hidden[i])));

@@ -66,9 +66,10 @@ internal sealed class ResearchIndex : IDisposable
             }
 
             var patient = Ordinal(patientId);
+            var group = GroupOf(type);
             foreach (var fact in facts.Facts)
             {
-                AddFact(fact.Code, new Fact(fact.Ticks, fact.Value, patient, slot));
+                AddFact(group, fact.Code, new Fact(fact.Ticks, fact.Value, patient, slot));
             }
         }
         finally
@@ -81,7 +82,7 @@ internal sealed class ResearchIndex : IDisposable
     /// Adds a patient and facts without per-resource slots (they can never be replaced): for the synthetic population
     /// of the benchmarks, where 50 million resource keys would measure the dictionary rather than the counts.
     /// </summary>
-    internal void AddSynthetic(string patientId, string? gender, long birthTicks, IEnumerable<CodedFact> facts)
+    internal void AddSynthetic(string patientId, string? gender, long birthTicks, IEnumerable<(string ResourceType, CodedFact Fact)> facts)
     {
         _lock.EnterWriteLock();
         try
@@ -100,9 +101,9 @@ internal sealed class ResearchIndex : IDisposable
             _present[patient] = true;
             _genders[patient] = gender;
             _birthTicks[patient] = birthTicks;
-            foreach (var fact in facts)
+            foreach (var (type, fact) in facts)
             {
-                AddFact(fact.Code, new Fact(fact.Ticks, fact.Value, patient, 0));
+                AddFact(GroupOf(type), fact.Code, new Fact(fact.Ticks, fact.Value, patient, 0));
             }
         }
         finally
@@ -157,19 +158,30 @@ internal sealed class ResearchIndex : IDisposable
         return ordinal;
     }
 
-    private void AddFact(string code, Fact fact)
+    /// <summary>
+    /// Which criterion may read a fact: codes are shared between resource types (a SNOMED code can be a Condition's or
+    /// an Observation's), and a criterion must read only the types the permit and the consents were checked for.
+    /// </summary>
+    public static string GroupOf(string resourceType) => resourceType switch
     {
-        if (!_byCode.TryGetValue(code, out var list))
+        "MedicationRequest" or "MedicationStatement" => "Medication",
+        _ => resourceType,
+    };
+
+    private void AddFact(string group, string code, Fact fact)
+    {
+        var key = group + "\n" + code;
+        if (!_byCode.TryGetValue(key, out var list))
         {
-            _byCode[code] = list = [];
+            _byCode[key] = list = [];
             var bar = code.IndexOf('|', StringComparison.Ordinal);
-            var bare = bar < 0 ? code : code[(bar + 1)..];
+            var bare = group + "\n" + (bar < 0 ? code : code[(bar + 1)..]);
             if (!_systemsByBareCode.TryGetValue(bare, out var keys))
             {
                 _systemsByBareCode[bare] = keys = new HashSet<string>(StringComparer.Ordinal);
             }
 
-            keys.Add(code);
+            keys.Add(key);
         }
 
         list.Add(fact);
@@ -189,18 +201,19 @@ internal sealed class ResearchIndex : IDisposable
         public string? Gender(int ordinal) => index._genders[ordinal];
 
         /// <summary>
-        /// The fact lists of a code given as <c>system|code</c>, or of every system when bare. Facts of retired slots are
+        /// The fact lists of a code in one resource-type group (<see cref="GroupOf"/>), given as <c>system|code</c>, or of
+        /// every system when bare. Facts of retired slots are
         /// still in them: check <see cref="IsAlive"/>. (Lists, not an iterator: counts walk millions of facts.)
         /// </summary>
-        public IEnumerable<List<Fact>> FactLists(string code)
+        public IEnumerable<List<Fact>> FactLists(string group, string code)
         {
             if (code.Contains('|', StringComparison.Ordinal))
             {
-                return index._byCode.TryGetValue(code, out var one) ? [one] : [];
+                return index._byCode.TryGetValue(group + "\n" + code, out var one) ? [one] : [];
             }
 
             var byCode = index._byCode;
-            return index._systemsByBareCode.TryGetValue(code, out var keys)
+            return index._systemsByBareCode.TryGetValue(group + "\n" + code, out var keys)
                 ? keys.Select(k => byCode[k])
                 : [];
         }

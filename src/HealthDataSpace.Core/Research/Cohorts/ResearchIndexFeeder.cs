@@ -18,6 +18,9 @@ internal sealed class ResearchIndexFeeder(IFhirStore store, ResearchIndex index)
 
     private DateTimeOffset _watermark = DateTimeOffset.MinValue;
 
+    /// <summary>Stored resources that could not be read into the index (unparsable rows).</summary>
+    public int Skipped { get; private set; }
+
     public bool Watches(string resourceType) => ResearchFacts.IndexedTypes.Contains(resourceType, StringComparer.Ordinal);
 
     public void Committed(IReadOnlyList<ResourceWrite> writes)
@@ -25,7 +28,15 @@ internal sealed class ResearchIndexFeeder(IFhirStore store, ResearchIndex index)
         ArgumentNullException.ThrowIfNull(writes);
         foreach (var write in writes)
         {
-            index.Apply(write.Type, write.Id, write.Version, write.Json);
+            // Validated by the strict parser before it was stored, so it parses; a listener must not throw anyway.
+            try
+            {
+                index.Apply(write.Type, write.Id, write.Version, write.Json);
+            }
+            catch (Fhir.FhirException)
+            {
+                Skipped++;
+            }
         }
     }
 
@@ -57,8 +68,17 @@ internal sealed class ResearchIndexFeeder(IFhirStore store, ResearchIndex index)
 
                     if (!index.Holds(stored.Type, stored.Id, stored.Version))
                     {
-                        index.Apply(stored.Type, stored.Id, stored.Version, stored.Json);
-                        applied++;
+                        try
+                        {
+                            index.Apply(stored.Type, stored.Id, stored.Version, stored.Json);
+                            applied++;
+                        }
+                        catch (Fhir.FhirException)
+                        {
+                            // A stored row that no longer parses (written around the API): it contributes no facts,
+                            // and one bad row must not stop start-up or the catch-up loop.
+                            Skipped++;
+                        }
                     }
                 }
 
