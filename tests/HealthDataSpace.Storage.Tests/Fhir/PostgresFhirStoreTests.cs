@@ -2,7 +2,6 @@ using HealthDataSpace.Core.Fhir.Store;
 using Hl7.Fhir.Model;
 using HealthDataSpace.Storage.Fhir;
 using HealthDataSpace.Storage.Tests.Infrastructure;
-using Npgsql;
 
 namespace HealthDataSpace.Storage.Tests.Fhir;
 
@@ -10,31 +9,25 @@ namespace HealthDataSpace.Storage.Tests.Fhir;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresFhirStoreTests(PostgresServer server) : FhirStoreContract
 {
-    private NpgsqlDataSource? dataSource;
-    private string? database;
+    private PostgresTestDatabase? database;
 
     protected override async Task<IFhirStore> CreateStoreAsync()
     {
-        (dataSource, database) = await server.CreateDatabaseAsync();
-        return FhirStoreFactory.CreatePostgres(dataSource);
+        database = await server.CreateTestDatabaseAsync();
+        return FhirStoreFactory.CreatePostgres(database.DataSource);
     }
 
     protected override async Task<int> ExecuteSqlAsync(string sql)
     {
-        await using var command = dataSource!.CreateCommand(sql);
+        await using var command = database!.DataSource.CreateCommand(sql);
         return await command.ExecuteNonQueryAsync();
     }
 
     public override async Task DisposeAsync()
     {
-        if (dataSource is not null)
-        {
-            await dataSource.DisposeAsync();
-        }
-
         if (database is not null)
         {
-            await server.DropDatabaseAsync(database);
+            await database.DisposeAsync();
         }
     }
 

@@ -39,8 +39,8 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    /// <summary>Creates an empty database and returns a data source for it; drop it with <see cref="DropDatabaseAsync"/>.</summary>
-    public async Task<(NpgsqlDataSource DataSource, string Database)> CreateDatabaseAsync()
+    /// <summary>Creates an empty database and returns a data source for it.</summary>
+    private async Task<(NpgsqlDataSource DataSource, string Database)> CreateDatabaseAsync()
     {
         var name = "hds_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var admin = NpgsqlDataSource.Create(ConnectionString))
@@ -53,6 +53,13 @@ public sealed class PostgresServer : IAsyncLifetime
         return (NpgsqlDataSource.Create(builder.ConnectionString), name);
     }
 
+    /// <summary>An empty database of its own for one test class, dropped when disposed.</summary>
+    public async Task<PostgresTestDatabase> CreateTestDatabaseAsync()
+    {
+        var (dataSource, name) = await CreateDatabaseAsync();
+        return new PostgresTestDatabase(this, dataSource, name);
+    }
+
     public async Task DropDatabaseAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
@@ -62,6 +69,18 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     private static Task<string> RunScriptAsync(string verb, string folder) => LocalServiceScript.RunAsync("postgres.sh", verb, folder);
+}
+
+/// <summary>A throwaway database on <see cref="PostgresServer"/>: its data source, dropped (forcibly) on dispose.</summary>
+public sealed class PostgresTestDatabase(PostgresServer server, NpgsqlDataSource dataSource, string name) : IAsyncDisposable
+{
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public async ValueTask DisposeAsync()
+    {
+        await dataSource.DisposeAsync();
+        await server.DropDatabaseAsync(name);
+    }
 }
 
 [CollectionDefinition(Name)]

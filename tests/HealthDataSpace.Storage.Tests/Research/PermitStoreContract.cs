@@ -1,7 +1,6 @@
 using HealthDataSpace.Core.Research;
 using HealthDataSpace.Storage.Research;
 using HealthDataSpace.Storage.Tests.Infrastructure;
-using Npgsql;
 
 namespace HealthDataSpace.Storage.Tests.Research;
 
@@ -85,25 +84,19 @@ public sealed class SqlitePermitStoreTests : PermitStoreContract
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresPermitStoreTests(PostgresServer server) : PermitStoreContract
 {
-    private NpgsqlDataSource? dataSource;
-    private string? database;
+    private PostgresTestDatabase? database;
 
     protected override async Task<IPermitStore> CreateStoreAsync()
     {
-        (dataSource, database) = await server.CreateDatabaseAsync();
-        return PermitStoreFactory.CreatePostgres(dataSource);
+        database = await server.CreateTestDatabaseAsync();
+        return PermitStoreFactory.CreatePostgres(database.DataSource);
     }
 
     public override async Task DisposeAsync()
     {
-        if (dataSource is not null)
-        {
-            await dataSource.DisposeAsync();
-        }
-
         if (database is not null)
         {
-            await server.DropDatabaseAsync(database);
+            await database.DisposeAsync();
         }
     }
 }

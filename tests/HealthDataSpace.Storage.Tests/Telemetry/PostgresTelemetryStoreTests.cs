@@ -1,6 +1,5 @@
 using HealthDataSpace.Storage.Telemetry;
 using HealthDataSpace.Storage.Tests.Infrastructure;
-using Npgsql;
 
 namespace HealthDataSpace.Storage.Tests.Telemetry;
 
@@ -8,26 +7,20 @@ namespace HealthDataSpace.Storage.Tests.Telemetry;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresTelemetryStoreTests(PostgresServer server) : TelemetryStoreContract
 {
-    private NpgsqlDataSource? dataSource;
-    private string? database;
+    private PostgresTestDatabase? database;
 
     internal override async Task<TelemetryStorage> CreateStorageAsync()
     {
-        (dataSource, database) = await server.CreateDatabaseAsync();
-        return TelemetryStoreFactory.CreatePostgres(dataSource);
+        database = await server.CreateTestDatabaseAsync();
+        return TelemetryStoreFactory.CreatePostgres(database.DataSource);
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (dataSource is not null)
-        {
-            await dataSource.DisposeAsync();
-        }
-
         if (database is not null)
         {
-            await server.DropDatabaseAsync(database);
+            await database.DisposeAsync();
         }
     }
 }
