@@ -47,7 +47,25 @@ internal static class ResearchApiExtensions
                 ? PermitStoreFactory.CreatePostgres(sp.GetRequiredService<NpgsqlDataSource>())
                 : PermitStoreFactory.CreateSqlite(options.SqlitePath);
         });
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.Provider == StorageProvider.Postgres
+                ? PermitStoreFactory.CreateDatasetStorePostgres(sp.GetRequiredService<NpgsqlDataSource>())
+                : PermitStoreFactory.CreateDatasetStoreSqlite(options.SqlitePath);
+        });
         builder.Services.AddHostedService<PermitStoreInitializer>();
+        builder.Services.AddSingleton(sp => new DatasetExporter(
+            sp.GetRequiredKeyedService<IFhirStore>(StorageServiceExtensions.BackendKey), sp.GetRequiredService<ConsentIndex>(),
+            sp.GetRequiredService<CohortService>(), sp.GetRequiredService<IBlobStorage>(), sp.GetRequiredService<Core.Privacy.KAnonymityGate>(),
+            sp.GetService<ITelemetryDaySource>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new WithdrawalNotifier(
+            sp.GetRequiredKeyedService<IFhirStore>(StorageServiceExtensions.BackendKey), sp.GetRequiredService<IDatasetStore>(),
+            sp.GetRequiredService<IPermitStore>(), sp.GetRequiredService<ConsentIndex>(), sp.GetRequiredService<IBlobStorage>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ExportJobRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ExportJobRunner>());
+        builder.Services.AddHostedService<WithdrawalService>();
         return builder;
     }
 
@@ -73,16 +91,20 @@ internal static class ResearchApiExtensions
 
     public static IEndpointRouteBuilder MapResearchApi(this IEndpointRouteBuilder app)
     {
-        app.MapPermitEndpoints().MapCohortEndpoints();
+        app.MapPermitEndpoints().MapCohortEndpoints().MapExportEndpoints().MapCatalogEndpoints();
         app.MapGrpcService<Grpc.CohortsGrpcService>().RequireAuthorization(Auth.GatewayPolicies.Researcher);
         return app;
     }
 }
 
-/// <summary>Creates the permit table on start-up (after the identified store's schema).</summary>
-internal sealed class PermitStoreInitializer(IPermitStore store) : IHostedService
+/// <summary>Creates the permit, export-job and dataset tables on start-up (after the identified store's schema).</summary>
+internal sealed class PermitStoreInitializer(IPermitStore store, IDatasetStore datasets) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        await datasets.InitializeAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
