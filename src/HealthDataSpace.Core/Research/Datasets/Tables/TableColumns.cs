@@ -1,0 +1,106 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace HealthDataSpace.Core.Research.Datasets.Tables;
+
+/// <summary>
+/// One column of a table being written: a buffer of one row group's values, filled row by row and written as a
+/// Parquet column chunk when the row group is full. Memory is the row-group size times the columns, whatever the
+/// dataset's size.
+/// </summary>
+internal abstract class TableColumn<TRow>(DataField field)
+{
+    public DataField Field { get; } = field;
+
+    public abstract void Set(int index, TRow row);
+
+    public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, int count, CancellationToken cancellationToken);
+
+    /// <summary>Drops the buffered values' references once written, so strings of a flushed row group can be collected.</summary>
+    public abstract void Clear(int count);
+}
+
+/// <summary>A UTF-8 string column; <paramref name="field"/> says whether nulls are allowed (readers guarantee required ones).</summary>
+internal sealed class StringColumn<TRow>(DataField field, int capacity, Func<TRow, string?> get) : TableColumn<TRow>(field)
+{
+    private readonly string?[] _values = new string?[capacity];
+
+    public override void Set(int index, TRow row) => _values[index] = get(row);
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, int count, CancellationToken cancellationToken) =>
+        rowGroup.WriteAsync(Field, new ArraySegment<string>(_values!, 0, count), null);
+
+    public override void Clear(int count) => Array.Clear(_values, 0, count);
+}
+
+/// <summary>A column of an optional value type (int, double, bool, timestamp): null where the resource has no value.</summary>
+internal sealed class NullableColumn<TRow, T>(DataField field, int capacity, Func<TRow, T?> get) : TableColumn<TRow>(field)
+    where T : struct
+{
+    private readonly T?[] _values = new T?[capacity];
+
+    public override void Set(int index, TRow row) => _values[index] = get(row);
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, int count, CancellationToken cancellationToken) =>
+        rowGroup.WriteAsync<T>(Field, _values.AsMemory(0, count), null, null, cancellationToken);
+
+    public override void Clear(int count)
+    {
+        // Value types hold no references.
+    }
+}
+
+/// <summary>A column of a required value type (telemetry counts and aggregates, the day).</summary>
+internal sealed class RequiredColumn<TRow, T>(DataField field, int capacity, Func<TRow, T> get) : TableColumn<TRow>(field)
+    where T : struct
+{
+    private readonly T[] _values = new T[capacity];
+
+    public override void Set(int index, TRow row) => _values[index] = get(row);
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, int count, CancellationToken cancellationToken) =>
+        rowGroup.WriteAsync<T>(Field, _values.AsMemory(0, count), null, null, cancellationToken);
+
+    public override void Clear(int count)
+    {
+        // Value types hold no references.
+    }
+}
+
+/// <summary>A column of a table schema: its Parquet field and how to make its buffer for a row-group size.</summary>
+internal sealed record ColumnSpec<TRow>(DataField Field, Func<int, TableColumn<TRow>> CreateBuffer);
+
+/// <summary>The column kinds the dataset tables use, with the Parquet types partners' readers expect.</summary>
+internal static class Columns<TRow>
+{
+    public static ColumnSpec<TRow> RequiredText(string name, Func<TRow, string> get) =>
+        Spec(new DataField<string>(name, false), (field, capacity) => new StringColumn<TRow>(field, capacity, get));
+
+    public static ColumnSpec<TRow> Text(string name, Func<TRow, string?> get) =>
+        Spec(new DataField<string>(name, true), (field, capacity) => new StringColumn<TRow>(field, capacity, get));
+
+    public static ColumnSpec<TRow> Int32(string name, Func<TRow, int?> get) => Nullable(new DataField<int?>(name), get);
+
+    public static ColumnSpec<TRow> Double(string name, Func<TRow, double?> get) => Nullable(new DataField<double?>(name), get);
+
+    public static ColumnSpec<TRow> Boolean(string name, Func<TRow, bool?> get) => Nullable(new DataField<bool?>(name), get);
+
+    /// <summary>TIMESTAMP(MICROS, adjusted to UTC): pandas datetime64[us, UTC], DuckDB TIMESTAMP WITH TIME ZONE, Spark TimestampType.</summary>
+    public static ColumnSpec<TRow> Timestamp(string name, Func<TRow, DateTime?> get) =>
+        Nullable(new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true), get);
+
+    public static ColumnSpec<TRow> RequiredInt64(string name, Func<TRow, long> get) => Required(new DataField<long>(name), get);
+
+    public static ColumnSpec<TRow> RequiredDouble(string name, Func<TRow, double> get) => Required(new DataField<double>(name), get);
+
+    public static ColumnSpec<TRow> RequiredDate(string name, Func<TRow, DateOnly> get) => Required(new DataField<DateOnly>(name), get);
+
+    private static ColumnSpec<TRow> Nullable<T>(DataField field, Func<TRow, T?> get)
+        where T : struct => Spec(field, (f, capacity) => new NullableColumn<TRow, T>(f, capacity, get));
+
+    private static ColumnSpec<TRow> Required<T>(DataField field, Func<TRow, T> get)
+        where T : struct => Spec(field, (f, capacity) => new RequiredColumn<TRow, T>(f, capacity, get));
+
+    private static ColumnSpec<TRow> Spec(DataField field, Func<DataField, int, TableColumn<TRow>> create) =>
+        new(field, capacity => create(field, capacity));
+}
