@@ -211,7 +211,7 @@ internal sealed class DatasetExporter(
     /// <summary>Every code of the item must be allowed (a provision can deny one coding of a concept); no code: the type decides.</summary>
     private bool ConsentAllows(DataPermit permit, StoredResource resource, ExportItem item, DateTimeOffset at)
     {
-        IEnumerable<string?> codes = item.Codes.Count == 0 ? [null] : item.Codes;
+        IReadOnlyList<string?> codes = item.Codes.Count == 0 ? [null] : [.. item.Codes];
         foreach (var code in codes)
         {
             var decision = consents.Evaluate(new ConsentDecisionRequest("Patient/" + item.PatientId, permit.Purpose, permit.Recipient, resource.Type,

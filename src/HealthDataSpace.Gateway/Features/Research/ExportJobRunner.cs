@@ -150,7 +150,8 @@ internal sealed partial class ExportJobRunner(
         await AuditAsync(work, permit.Purpose, AuditEvent.AuditEventOutcome.N0, datasetId, null);
         // A patient who withdrew while the export ran was selected under the old consent: tell the partner now.
         await withdrawals.CheckDatasetAsync(datasetId, cancellationToken);
-        LogCompleted(logger, outcome.Members.Count, outcome.Manifest.Output.Sum(o => o.Count));
+        var resources = outcome.Manifest.Output.Sum(o => o.Count);
+        LogCompleted(logger, outcome.Members.Count, resources);
     }
 
     private Task<string> AuditAsync(ExportWork work, string? purpose, AuditEvent.AuditEventOutcome outcome, string? datasetId, string? text)
