@@ -46,6 +46,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public string Issuer { get; }
 
+    /// <summary>The gateway's process id (its memory figures are read from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>From process start until <c>GET /healthz</c> answered 200.</summary>
     public TimeSpan StartupTime { get; private set; }
 
@@ -162,13 +165,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>An HTTP client whose calls carry a development token with one role, minted with the gateway's own key.</summary>
-    public HttpClient CreateClient(string role, string clientId)
+    public HttpClient CreateClient(string role, string clientId, string? subject = null)
     {
         string token;
         using (var key = DevelopmentSigningKey.LoadOrCreate(DataPath))
         {
             token = DevelopmentTokenMinter.Mint(
-                key, new DevelopmentTokenRequest([role], clientId, Issuer, Audience, TimeSpan.FromHours(4)));
+                key, new DevelopmentTokenRequest([role], clientId, Issuer, Audience, TimeSpan.FromHours(4), subject));
         }
 
         // One keep-alive connection, requests sent one after another: the figure is for a single sequential client.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace HealthDataSpace.Core.Research.Datasets;
@@ -82,7 +81,7 @@ internal static class CatalogEntry
             };
         }
 
-        return entry.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return entry.ToJsonString(DatasetManifest.Json);
     }
 
     private static JsonObject Typed(string value, string type) => new() { ["@value"] = value, ["@type"] = type };

@@ -45,7 +45,15 @@ public sealed record DatasetManifest(
     public const string FileName = "manifest.json";
     public const string WithdrawalsFileName = "withdrawals.ndjson";
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>Indented, and '+' in times or media types written as is (the files are JSON for programs, never HTML).</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The same without indentation: one resource per NDJSON line.</summary>
+    public static readonly JsonSerializerOptions CompactJson = new(Json) { WriteIndented = false };
 
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 

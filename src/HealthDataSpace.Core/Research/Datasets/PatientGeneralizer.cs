@@ -50,6 +50,6 @@ internal static class PatientGeneralizer
             }
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(patient);
+        return JsonSerializer.SerializeToUtf8Bytes(patient, DatasetManifest.CompactJson);
     }
 }

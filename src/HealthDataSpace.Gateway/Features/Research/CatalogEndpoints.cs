@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using HealthDataSpace.Core.Research;
 using HealthDataSpace.Core.Research.Datasets;
@@ -40,7 +39,7 @@ internal static class CatalogEndpoints
                     ["dct:publisher"] = new JsonObject { ["@type"] = "foaf:Agent", ["foaf:name"] = CatalogEntry.Publisher },
                     ["dcat:dataset"] = entries,
                 };
-                return Results.Content(catalog.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), "application/ld+json");
+                return Results.Content(catalog.ToJsonString(DatasetManifest.Json), "application/ld+json");
             })
             .RequireAuthorization(GatewayPolicies.ResearcherOrSteward);
         return app;
