@@ -1,6 +1,6 @@
 using HealthDataSpace.Core.Fhir.Store;
+using static HealthDataSpace.Storage.Tests.Infrastructure.FhirTestEngine;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 
 namespace HealthDataSpace.Storage.Tests.Fhir;
 
