@@ -11,8 +11,8 @@ namespace HealthDataSpace.Core.Research.Cohorts;
 /// <param name="Values">Reading values folded into day aggregates.</param>
 /// <param name="UnknownDevice">Readings of a device the registry does not know (not counted).</param>
 /// <param name="NotNumbers">Values of a telemetry type that are not finite numbers (not counted).</param>
-/// <param name="UnreadableRows">Times the store could not return a row and the feeder stepped over it.</param>
-internal sealed record TelemetryFeedStep(long Readings, long Values, long UnknownDevice, long NotNumbers, long UnreadableRows);
+/// <param name="UnreadableStretches">Runs of consecutive rows the store could not return, stepped over.</param>
+internal sealed record TelemetryFeedStep(long Readings, long Values, long UnknownDevice, long NotNumbers, long UnreadableStretches);
 
 /// <summary>
 /// Fills the research index's telemetry day aggregates from the telemetry store: every reading once, in sequence
@@ -75,7 +75,7 @@ internal sealed class TelemetryDaysFeeder(ITelemetryStore store, IDeviceRegistry
             }
         }
 
-        return new TelemetryFeedStep(step.Readings, step.Values, step.UnknownDevice, step.NotNumbers, step.UnreadableRows);
+        return new TelemetryFeedStep(step.Readings, step.Values, step.UnknownDevice, step.NotNumbers, step.UnreadableStretches);
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ internal sealed class TelemetryDaysFeeder(ITelemetryStore store, IDeviceRegistry
             }
 
             Position = probe;
-            step.UnreadableRows++;
+            step.UnreadableStretches++;
             return;
         }
     }
@@ -205,6 +205,6 @@ internal sealed class TelemetryDaysFeeder(ITelemetryStore store, IDeviceRegistry
         public long Values;
         public long UnknownDevice;
         public long NotNumbers;
-        public long UnreadableRows;
+        public long UnreadableStretches;
     }
 }

@@ -26,13 +26,13 @@ internal sealed partial class TelemetryDaysService(TelemetryDaysFeeder feeder, I
     /// <summary>Counts only: no device, patient or value is ever logged.</summary>
     private void Report(TelemetryFeedStep step)
     {
-        if (step.UnknownDevice > 0 || step.NotNumbers > 0 || step.UnreadableRows > 0)
+        if (step.UnknownDevice > 0 || step.NotNumbers > 0 || step.UnreadableStretches > 0)
         {
-            LogSkipped(logger, step.UnknownDevice, step.NotNumbers, step.UnreadableRows, feeder.Position);
+            LogSkipped(logger, step.UnknownDevice, step.NotNumbers, step.UnreadableStretches, feeder.Position);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry day aggregates: skipped {UnknownDevice} reading(s) of unregistered devices, " +
-        "{NotNumbers} value(s) that are not numbers and {UnreadableRows} unreadable store row(s); now at sequence {Position}.")]
-    private static partial void LogSkipped(ILogger logger, long unknownDevice, long notNumbers, long unreadableRows, long position);
+        "{NotNumbers} value(s) that are not numbers and {UnreadableStretches} run(s) of unreadable store rows; now at sequence {Position}.")]
+    private static partial void LogSkipped(ILogger logger, long unknownDevice, long notNumbers, long unreadableStretches, long position);
 }
