@@ -26,6 +26,14 @@ public sealed class TelemetryDaysFeederTests : IDisposable
     private List<(string Type, int Count, double Min, double Max, double Mean)> Days(string patient) =>
         [.. index.DaysOf(patient).Select(d => (d.Type, d.Count, d.Min, d.Max, d.Mean))];
 
+    /// <summary>Device watch-a of patient a, one heart-rate reading of 70 loaded.</summary>
+    private async Task LoadOneReadingAsync()
+    {
+        registry.Register("watch-a", "a");
+        store.Add(1, "watch-a", "heartrate", T0, ("hr", "70"));
+        await feeder.LoadAsync(CancellationToken.None);
+    }
+
     [Fact]
     public async Task CatchUp_Readings_FoldedIntoTheirDevicesPatients_ByTypeTable()
     {
@@ -52,9 +60,7 @@ public sealed class TelemetryDaysFeederTests : IDisposable
     [Fact]
     public async Task CatchUp_Repeated_NothingCountedTwice_NewReadingsAdded()
     {
-        registry.Register("watch-a", "a");
-        store.Add(1, "watch-a", "heartrate", T0, ("hr", "70"));
-        await feeder.LoadAsync(CancellationToken.None);
+        await LoadOneReadingAsync();
 
         var idle = await feeder.CatchUpAsync(CancellationToken.None);
         store.Add(2, "watch-a", "heartrate", T0, ("hr", "80"));
@@ -104,9 +110,7 @@ public sealed class TelemetryDaysFeederTests : IDisposable
     [Fact]
     public async Task CatchUp_RegistrationCachedForItsLifetime_ThenLookedUpAgain()
     {
-        registry.Register("watch-a", "a");
-        store.Add(1, "watch-a", "heartrate", T0, ("hr", "70"));
-        await feeder.LoadAsync(CancellationToken.None);
+        await LoadOneReadingAsync();
         // Were a registration ever changed in the registry, readings after the cache lifetime follow it; earlier ones stay.
         registry.Register("watch-a", "c");
         store.Add(2, "watch-a", "heartrate", T0, ("hr", "71"));
@@ -146,9 +150,7 @@ public sealed class TelemetryDaysFeederTests : IDisposable
     [Fact]
     public async Task CatchUp_DatabaseDown_Throws_NothingSkipped_NextPassResumes()
     {
-        registry.Register("watch-a", "a");
-        store.Add(1, "watch-a", "heartrate", T0, ("hr", "70"));
-        await feeder.LoadAsync(CancellationToken.None);
+        await LoadOneReadingAsync();
         store.Add(2, "watch-a", "heartrate", T0, ("hr", "80"));
         store.Outages = 1;
 
