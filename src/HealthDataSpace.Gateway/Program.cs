@@ -17,8 +17,8 @@ builder.AddFhirApi();
 builder.AddAuditTrail();
 builder.AddConsentEngine();
 builder.AddPrivacy();
-builder.AddResearchApi();
 builder.AddTelemetry();
+builder.AddResearchApi();
 
 var app = builder.Build();
 

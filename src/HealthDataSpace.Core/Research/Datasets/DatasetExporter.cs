@@ -29,7 +29,7 @@ internal sealed class DatasetExporter(
     CohortService cohorts,
     IBlobStorage blobs,
     KAnonymityGate gate,
-    ITelemetryDaySource? telemetry,
+    ResearchIndex index,
     TimeProvider time)
 {
     public const int PageSize = 500;
@@ -62,7 +62,7 @@ internal sealed class DatasetExporter(
                 await ExportTypeAsync(type, request, engine, report, released, folder, tables, stats, progress, cancellationToken);
             }
 
-            if (telemetry is not null && permit.ResourceTypes.Contains("Observation", StringComparer.Ordinal))
+            if (permit.ResourceTypes.Contains("Observation", StringComparer.Ordinal))
             {
                 await progress("telemetry daily aggregates", cancellationToken);
                 await ExportTelemetryAsync(request, engine.Domain, released, tables, stats, cancellationToken);
@@ -232,20 +232,21 @@ internal sealed class DatasetExporter(
         foreach (var (id, patient) in released)
         {
             var shift = domain.IsProjectDomain ? domain.ShiftFor("Patient/" + id) : 0;
-            foreach (var day in telemetry!.DaysOf(id))
+            foreach (var day in index.DaysOf(id))
             {
                 var date = new DateTimeOffset(day.Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                var code = $"{TelemetryTypes.LoincSystem}|{day.Loinc}";
                 var decision = consents.Evaluate(new ConsentDecisionRequest("Patient/" + id, permit.Purpose, permit.Recipient, "Observation",
-                    day.Code, null, date, request.SnapshotTime));
+                    code, null, date, request.SnapshotTime));
                 if (!decision.Permit)
                 {
                     stats.ExcludedByConsent();
                     continue;
                 }
 
-                await tables.AddTelemetryDayAsync(new TelemetryDayRow(patient.QuasiIdentifiers.RecordId, day.Type, day.Code, day.Day.AddDays(shift),
+                await tables.AddTelemetryDayAsync(new TelemetryDayRow(patient.QuasiIdentifiers.RecordId, day.Type, day.Loinc, day.Day.AddDays(shift),
                     day.Count, day.Min, day.Max, day.Mean, day.Unit), cancellationToken);
-                stats.TelemetryDay(SystemOf(day.Code), date.UtcTicks);
+                stats.TelemetryDay(TelemetryTypes.LoincSystem, date.UtcTicks);
             }
         }
     }

@@ -5,6 +5,9 @@ using HealthDataSpace.Core.Fhir.Store;
 using HealthDataSpace.Core.Research;
 using HealthDataSpace.Core.Research.Cohorts;
 using HealthDataSpace.Core.Research.Datasets;
+using HealthDataSpace.Core.Telemetry.Devices;
+using HealthDataSpace.Core.Telemetry.Ingest;
+using HealthDataSpace.Core.Telemetry.Store;
 using HealthDataSpace.Storage.Blob;
 using HealthDataSpace.Gateway.Storage;
 using HealthDataSpace.Storage.Research;
@@ -18,6 +21,8 @@ internal static class ResearchApiExtensions
     /// <summary>
     /// Registers the research zone: data permits (kept beside the identified store), the research index that cohort
     /// counts run on (fed by committed writes and a catch-up loop), and the count service (section <c>Research</c>).
+    /// When telemetry is registered (<c>AddTelemetry</c> runs first), the index also keeps telemetry day aggregates,
+    /// fed from the telemetry store.
     /// </summary>
     public static WebApplicationBuilder AddResearchApi(this WebApplicationBuilder builder)
     {
@@ -40,6 +45,15 @@ internal static class ResearchApiExtensions
         builder.Services.AddSingleton<CohortCounting>();
         builder.Services.AddGrpc().AddServiceOptions<Grpc.CohortsGrpcService>(grpc => grpc.Interceptors.Add<Grpc.ResearchStatusInterceptor>());
         builder.Services.AddHostedService<ResearchIndexService>();
+        if (builder.Services.Any(s => s.ServiceType == typeof(ITelemetryStore)))
+        {
+            // Started after the telemetry pipeline service (registered earlier), which creates the store's schema.
+            builder.Services.AddSingleton(sp => new TelemetryDaysFeeder(sp.GetRequiredService<ITelemetryStore>(),
+                sp.GetRequiredService<IDeviceRegistry>(), sp.GetRequiredService<ResearchIndex>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<TelemetryOptions>().DeviceCacheLifetime));
+            builder.Services.AddHostedService<TelemetryDaysService>();
+        }
+
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -58,7 +72,7 @@ internal static class ResearchApiExtensions
         builder.Services.AddSingleton(sp => new DatasetExporter(
             sp.GetRequiredKeyedService<IFhirStore>(StorageServiceExtensions.BackendKey), sp.GetRequiredService<ConsentIndex>(),
             sp.GetRequiredService<CohortService>(), sp.GetRequiredService<IBlobStorage>(), sp.GetRequiredService<Core.Privacy.KAnonymityGate>(),
-            sp.GetService<ITelemetryDaySource>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ResearchIndex>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new WithdrawalNotifier(
             sp.GetRequiredKeyedService<IFhirStore>(StorageServiceExtensions.BackendKey), sp.GetRequiredService<IDatasetStore>(),
             sp.GetRequiredService<IPermitStore>(), sp.GetRequiredService<ConsentIndex>(), sp.GetRequiredService<IBlobStorage>(),
