@@ -13,7 +13,7 @@ namespace HealthDataSpace.Storage.Research;
 internal sealed class SqlDatasetStore(SqlDialect dialect) : IDatasetStore
 {
     private const int MembersPerInsert = 400;
-    private const string JobColumns = "id, permit_id, requested_by, created, state, progress, finished, dataset_id, result, error";
+    private const string JobColumns = "id, permit_id, requested_by, client_id, request_url, created, state, progress, finished, dataset_id, result, error";
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -21,7 +21,8 @@ internal sealed class SqlDatasetStore(SqlDialect dialect) : IDatasetStore
         await using var connection = await dialect.OpenAsync(cancellationToken);
         foreach (var sql in new[]
         {
-            $"CREATE TABLE IF NOT EXISTS research_exports (id TEXT NOT NULL PRIMARY KEY, permit_id TEXT NOT NULL, requested_by TEXT NOT NULL, created {big} NOT NULL, state TEXT NOT NULL, progress TEXT NOT NULL, finished {big} NULL, dataset_id TEXT NULL, result TEXT NULL, error TEXT NULL)",
+            $"CREATE TABLE IF NOT EXISTS research_exports (id TEXT NOT NULL PRIMARY KEY, permit_id TEXT NOT NULL, requested_by TEXT NOT NULL, client_id TEXT NOT NULL, request_url TEXT NOT NULL, created {big} NOT NULL, state TEXT NOT NULL, progress TEXT NOT NULL, heartbeat {big} NULL, finished {big} NULL, dataset_id TEXT NULL, result TEXT NULL, error TEXT NULL)",
+            "CREATE INDEX IF NOT EXISTS ix_research_exports_state ON research_exports (state, created)",
             $"CREATE TABLE IF NOT EXISTS research_datasets (id TEXT NOT NULL PRIMARY KEY, permit_id TEXT NOT NULL, job_id TEXT NOT NULL, container TEXT NOT NULL, folder TEXT NOT NULL, created {big} NOT NULL, catalog_entry TEXT NOT NULL)",
             $"CREATE TABLE IF NOT EXISTS research_dataset_members (dataset_id TEXT NOT NULL, patient TEXT NOT NULL, pseudonym TEXT NOT NULL, withdrawn {big} NULL, PRIMARY KEY (dataset_id, patient))",
             "CREATE INDEX IF NOT EXISTS ix_research_dataset_members_patient ON research_dataset_members (patient)",
@@ -36,43 +37,50 @@ internal sealed class SqlDatasetStore(SqlDialect dialect) : IDatasetStore
     public async Task CreateJobAsync(ExportJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        await ExecuteAsync($"INSERT INTO research_exports ({JobColumns}) VALUES (@id, @permit, @by, @created, @state, @progress, NULL, NULL, NULL, NULL)",
-            cancellationToken, ("id", job.Id), ("permit", job.PermitId), ("by", job.RequestedBy), ("created", job.Created.UtcTicks),
-            ("state", job.State), ("progress", job.Progress));
+        await ExecuteAsync($"INSERT INTO research_exports ({JobColumns}) VALUES (@id, @permit, @by, @client, @url, @created, @state, @progress, NULL, NULL, NULL, NULL)",
+            cancellationToken, ("id", job.Id), ("permit", job.PermitId), ("by", job.RequestedBy), ("client", job.ClientId), ("url", job.RequestUrl),
+            ("created", job.Created.UtcTicks), ("state", job.State), ("progress", job.Progress));
     }
 
-    public async Task<ExportJob?> GetJobAsync(string id, CancellationToken cancellationToken)
+    public Task<ExportJob?> GetJobAsync(string id, CancellationToken cancellationToken) =>
+        JobAsync($"SELECT {JobColumns} FROM research_exports WHERE id = @id", cancellationToken, ("id", id));
+
+    public async Task<bool> UpdateProgressAsync(string id, string progress, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE research_exports SET progress = @progress, heartbeat = @now WHERE id = @id AND state = @running", cancellationToken,
+            ("id", id), ("progress", progress), ("now", now.UtcTicks), ("running", ExportStates.Running)) == 1;
+
+    public async Task<ExportJob?> ClaimNextJobAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
-        await using var command = SqlCommands.Create(connection, null, $"SELECT {JobColumns} FROM research_exports WHERE id = @id", [("id", id)]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        // Two replicas may pick the same oldest id; the state condition lets only one UPDATE match, the other tries again.
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            return null;
+            var next = await JobAsync($"SELECT {JobColumns} FROM research_exports WHERE state = @queued ORDER BY created, id LIMIT 1",
+                cancellationToken, ("queued", ExportStates.Queued));
+            if (next is null)
+            {
+                return null;
+            }
+
+            if (await ExecuteAsync("UPDATE research_exports SET state = @running, heartbeat = @now WHERE id = @id AND state = @queued", cancellationToken,
+                    ("id", next.Id), ("running", ExportStates.Running), ("now", now.UtcTicks), ("queued", ExportStates.Queued)) == 1)
+            {
+                return next with { State = ExportStates.Running };
+            }
         }
 
-        return new ExportJob(reader.GetString(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3)), reader.GetString(4),
-            reader.GetString(5), reader.IsDBNull(6) ? null : Time(reader.GetInt64(6)), Text(reader, 7), Text(reader, 8), Text(reader, 9));
+        return null;
     }
 
-    public async Task<bool> UpdateProgressAsync(string id, string progress, CancellationToken cancellationToken) =>
-        await ExecuteAsync("UPDATE research_exports SET progress = @progress WHERE id = @id AND state = @running", cancellationToken,
-            ("id", id), ("progress", progress), ("running", ExportStates.Running)) == 1;
-
-    public async Task<bool> StartJobAsync(string id, CancellationToken cancellationToken) =>
-        await ExecuteAsync("UPDATE research_exports SET state = @running WHERE id = @id AND state = @queued", cancellationToken,
-            ("id", id), ("running", ExportStates.Running), ("queued", ExportStates.Queued)) == 1;
+    public Task<int> FailStaleJobsAsync(DateTimeOffset staleBefore, DateTimeOffset now, string problem, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE research_exports SET state = @failed, finished = @now, error = @error WHERE state = @running AND heartbeat < @stale",
+            cancellationToken, ("failed", ExportStates.Failed), ("now", now.UtcTicks), ("error", problem), ("running", ExportStates.Running),
+            ("stale", staleBefore.UtcTicks));
 
     public async Task<bool> FinishJobAsync(string id, string state, DateTimeOffset at, string? result, string? problem, CancellationToken cancellationToken) =>
         await ExecuteAsync("UPDATE research_exports SET state = @state, finished = @at, result = @result, error = @error " +
                            "WHERE id = @id AND state IN (@queued, @running)", cancellationToken,
             ("id", id), ("state", state), ("at", at.UtcTicks), ("result", result), ("error", problem),
             ("queued", ExportStates.Queued), ("running", ExportStates.Running)) == 1;
-
-    public Task<int> FailUnfinishedJobsAsync(DateTimeOffset at, string problem, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE research_exports SET state = @failed, finished = @at, error = @error WHERE state IN (@queued, @running)",
-            cancellationToken, ("failed", ExportStates.Failed), ("at", at.UtcTicks), ("error", problem),
-            ("queued", ExportStates.Queued), ("running", ExportStates.Running));
 
     public async Task SaveDatasetAsync(DatasetRecord dataset, IEnumerable<DatasetMember> members, CancellationToken cancellationToken)
     {
@@ -147,6 +155,21 @@ internal sealed class SqlDatasetStore(SqlDialect dialect) : IDatasetStore
     public Task SetCheckpointAsync(string consumer, long position, CancellationToken cancellationToken) =>
         ExecuteAsync("INSERT INTO research_checkpoints (consumer, position) VALUES (@c, @p) ON CONFLICT (consumer) DO UPDATE SET position = @p",
             cancellationToken, ("c", consumer), ("p", position));
+
+    private async Task<ExportJob?> JobAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken);
+        await using var command = SqlCommands.Create(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new ExportJob(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+            Time(reader.GetInt64(5)), reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)),
+            Text(reader, 9), Text(reader, 10), Text(reader, 11));
+    }
 
     private async Task<IReadOnlyList<DatasetRecord>> DatasetsAsync(string where, (string, object?)[] parameters, CancellationToken cancellationToken)
     {

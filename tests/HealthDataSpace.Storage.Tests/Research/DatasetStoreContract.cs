@@ -5,9 +5,10 @@ using HealthDataSpace.Storage.Tests.Infrastructure;
 namespace HealthDataSpace.Storage.Tests.Research;
 
 /// <summary>
-/// Export jobs and the dataset registry on each backend: a job moves queued → running → one final state exactly once
-/// (a cancel and a finish cannot both win), progress stops being accepted once cancelled, restarts fail unfinished
-/// jobs, members are found by patient and withdrawn once, checkpoints persist.
+/// Export jobs and the dataset registry on each backend: a job is claimed once, oldest first, and moves to one final
+/// state exactly once (a cancel and a finish cannot both win); progress stops being accepted once cancelled; only
+/// running jobs without a recent heartbeat are failed as stale; members are found by patient and withdrawn once;
+/// checkpoints persist.
 /// </summary>
 public abstract class DatasetStoreContract : IAsyncLifetime
 {
@@ -27,24 +28,26 @@ public abstract class DatasetStoreContract : IAsyncLifetime
 
     protected abstract Task<IDatasetStore> CreateStoreAsync();
 
-    private static ExportJob Job(string id) => new(id, "permit-1", "researcher-1", At, ExportStates.Queued, "queued");
+    private static ExportJob Job(string id, int minute = 0) =>
+        new(id, "permit-1", "researcher-1", "portal", "http://gw/research/permits/permit-1/$export", At.AddMinutes(minute), ExportStates.Queued, "queued");
 
     [Fact]
     public async Task Job_RunsOnce_CancelBeatsLaterFinish_ProgressRefusedAfterCancel()
     {
         await Store.CreateJobAsync(Job("j1"), CancellationToken.None);
 
-        var started = await Store.StartJobAsync("j1", CancellationToken.None);
-        var startedAgain = await Store.StartJobAsync("j1", CancellationToken.None);
-        var progress = await Store.UpdateProgressAsync("j1", "Observation: 10000 resource(s) written", CancellationToken.None);
+        var claimed = await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        var claimedAgain = await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        var progress = await Store.UpdateProgressAsync("j1", "Observation: 10000 resource(s) written", At, CancellationToken.None);
         var running = await Store.GetJobAsync("j1", CancellationToken.None);
         var cancelled = await Store.FinishJobAsync("j1", ExportStates.Cancelled, At.AddMinutes(1), null, null, CancellationToken.None);
         var finishedLater = await Store.FinishJobAsync("j1", ExportStates.Completed, At.AddMinutes(2), "{}", null, CancellationToken.None);
-        var progressAfter = await Store.UpdateProgressAsync("j1", "more", CancellationToken.None);
+        var progressAfter = await Store.UpdateProgressAsync("j1", "more", At, CancellationToken.None);
         var final = await Store.GetJobAsync("j1", CancellationToken.None);
 
-        Assert.True(started);
-        Assert.False(startedAgain);
+        Assert.Equal(("j1", ExportStates.Running, "portal"), (claimed!.Id, claimed.State, claimed.ClientId));
+        Assert.Equal("http://gw/research/permits/permit-1/$export", claimed.RequestUrl);
+        Assert.Null(claimedAgain);
         Assert.True(progress);
         Assert.Equal((ExportStates.Running, "Observation: 10000 resource(s) written"), (running!.State, running.Progress));
         Assert.True(cancelled);
@@ -57,24 +60,33 @@ public abstract class DatasetStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FailUnfinished_MarksQueuedAndRunningOnly()
+    public async Task Claim_OldestFirst_ConcurrentClaimsTakeEachJobOnce_StaleRunningJobsFail()
     {
-        foreach (var id in new[] { "queued", "running", "done" })
+        for (var i = 0; i < 6; i++)
         {
-            await Store.CreateJobAsync(Job(id), CancellationToken.None);
+            await Store.CreateJobAsync(Job($"c{i}", minute: 10 - i), CancellationToken.None);
         }
 
-        await Store.StartJobAsync("running", CancellationToken.None);
-        await Store.StartJobAsync("done", CancellationToken.None);
-        await Store.FinishJobAsync("done", ExportStates.Completed, At, "{\"output\":[]}", null, CancellationToken.None);
+        var first = await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Store.ClaimNextJobAsync(At.AddMinutes(5), CancellationToken.None))));
+        var claimed = concurrent.OfType<ExportJob>().Select(j => j.Id).ToList();
+        var duplicates = claimed.Count - claimed.Distinct().Count();
+        while (await Store.ClaimNextJobAsync(At.AddMinutes(5), CancellationToken.None) is { } more)
+        {
+            claimed.Add(more.Id);
+        }
 
-        var failed = await Store.FailUnfinishedJobsAsync(At.AddHours(1), "interrupted", CancellationToken.None);
+        var beat = await Store.UpdateProgressAsync("c4", "beating", At.AddMinutes(9), CancellationToken.None);
 
-        Assert.Equal(2, failed);
-        Assert.Equal(("failed", "interrupted"), ((await Store.GetJobAsync("queued", CancellationToken.None))!.State, (await Store.GetJobAsync("queued", CancellationToken.None))!.Error));
-        Assert.Equal(ExportStates.Failed, (await Store.GetJobAsync("running", CancellationToken.None))!.State);
-        var done = (await Store.GetJobAsync("done", CancellationToken.None))!;
-        Assert.Equal((ExportStates.Completed, "{\"output\":[]}"), (done.State, done.Result));
+        var stale = await Store.FailStaleJobsAsync(At.AddMinutes(8), At.AddMinutes(10), "interrupted", CancellationToken.None);
+
+        Assert.Equal("c5", first!.Id);
+        Assert.Equal(0, duplicates);
+        Assert.Equal(["c0", "c1", "c2", "c3", "c4"], claimed.Order(StringComparer.Ordinal));
+        Assert.True(beat);
+        Assert.Equal(5, stale);
+        Assert.Equal(("failed", "interrupted"), ((await Store.GetJobAsync("c5", CancellationToken.None))!.State, (await Store.GetJobAsync("c5", CancellationToken.None))!.Error));
+        Assert.Equal(ExportStates.Running, (await Store.GetJobAsync("c4", CancellationToken.None))!.State);
     }
 
     [Fact]

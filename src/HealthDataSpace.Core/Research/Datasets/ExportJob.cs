@@ -13,7 +13,8 @@ public static class ExportStates
 }
 
 /// <summary>
-/// A dataset export requested against a permit (<c>POST /research/permits/{id}/$export</c>). <see cref="Result"/> is the
+/// A dataset export requested against a permit (<c>POST /research/permits/{id}/$export</c>) at
+/// <see cref="RequestUrl"/> by <see cref="RequestedBy"/> through <see cref="ClientId"/>. <see cref="Result"/> is the
 /// Bulk Data style manifest (JSON) once completed; <see cref="Error"/> says why a failed job failed, in words without
 /// identifiers.
 /// </summary>
@@ -21,6 +22,8 @@ public sealed record ExportJob(
     string Id,
     string PermitId,
     string RequestedBy,
+    string ClientId,
+    string RequestUrl,
     DateTimeOffset Created,
     string State,
     string Progress,

@@ -12,18 +12,19 @@ public interface IDatasetStore
 
     Task<ExportJob?> GetJobAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Records progress of a running job; false when the job is no longer running (cancelled meanwhile), which
-    /// tells the runner to stop.</summary>
-    Task<bool> UpdateProgressAsync(string id, string progress, CancellationToken cancellationToken);
+    /// <summary>Records progress (and a heartbeat) of a running job; false when the job is no longer running (cancelled
+    /// meanwhile, by any replica), which tells the runner to stop.</summary>
+    Task<bool> UpdateProgressAsync(string id, string progress, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Takes the oldest queued job for this runner (queued → running, heartbeat now), or null when none is
+    /// queued. Safe when several replicas claim at once: each job is claimed once.</summary>
+    Task<ExportJob?> ClaimNextJobAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Fails running jobs whose heartbeat is older than <paramref name="staleBefore"/>: their replica stopped.</summary>
+    Task<int> FailStaleJobsAsync(DateTimeOffset staleBefore, DateTimeOffset now, string problem, CancellationToken cancellationToken);
 
     /// <summary>Moves a job from queued or running to <paramref name="state"/>; false when it had finished already.</summary>
     Task<bool> FinishJobAsync(string id, string state, DateTimeOffset at, string? result, string? problem, CancellationToken cancellationToken);
-
-    /// <summary>Moves a queued job to running; false when it is not queued (cancelled before it started).</summary>
-    Task<bool> StartJobAsync(string id, CancellationToken cancellationToken);
-
-    /// <summary>Marks jobs still queued or running as failed: called at start-up, since jobs run inside one gateway process.</summary>
-    Task<int> FailUnfinishedJobsAsync(DateTimeOffset at, string problem, CancellationToken cancellationToken);
 
     /// <summary>Registers a dataset and its members in one transaction, and links the job to it.</summary>
     Task SaveDatasetAsync(DatasetRecord dataset, IEnumerable<DatasetMember> members, CancellationToken cancellationToken);

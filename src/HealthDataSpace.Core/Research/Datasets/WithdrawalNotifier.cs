@@ -60,6 +60,33 @@ internal sealed class WithdrawalNotifier(
         }
     }
 
+    /// <summary>
+    /// While no dataset has been delivered, no consent change can withdraw anyone: moves the checkpoint to the feed's
+    /// head so the first start of a gateway with a long consent history does not walk it. (A dataset delivered meanwhile
+    /// has its members checked right after its export, <see cref="CheckDatasetAsync"/>.) Returns whether it moved.
+    /// </summary>
+    public async Task<bool> SkipWhileNoDatasetsAsync(CancellationToken cancellationToken)
+    {
+        if ((await datasets.ListDatasetsAsync(cancellationToken)).Count > 0)
+        {
+            return false;
+        }
+
+        long head;
+        await using (var session = await store.OpenSessionAsync(forWrite: false, cancellationToken))
+        {
+            head = await session.ReadFeedPositionAsync(ConsentIndexSync.Feed, cancellationToken);
+        }
+
+        if (head > await datasets.GetCheckpointAsync(Consumer, cancellationToken))
+        {
+            await datasets.SetCheckpointAsync(Consumer, head, cancellationToken);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Checks every member of a just-delivered dataset: a consent withdrawn while the export ran is noticed too.</summary>
     public async Task<int> CheckDatasetAsync(string datasetId, CancellationToken cancellationToken)
     {

@@ -47,9 +47,10 @@ internal static class ExportEndpoints
             throw;
         }
 
-        var job = new ExportJob(Guid.CreateVersion7().ToString(), id, caller.Subject, time.GetUtcNow(), ExportStates.Queued, "queued");
         var requestUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}";
-        await runner.EnqueueAsync(new ExportJobRunner.ExportWork(job, requestUrl, caller.ClientId), http.RequestAborted);
+        var job = new ExportJob(Guid.CreateVersion7().ToString(), id, caller.Subject, caller.ClientId, requestUrl, time.GetUtcNow(),
+            ExportStates.Queued, "queued");
+        await runner.EnqueueAsync(job, http.RequestAborted);
         http.Response.Headers.ContentLocation = $"{http.Request.PathBase}/research/exports/{job.Id}";
         return Results.Accepted($"/research/exports/{job.Id}", new { jobId = job.Id, state = job.State });
     }

@@ -14,9 +14,11 @@ using Task = System.Threading.Tasks.Task;
 namespace HealthDataSpace.Gateway.Features.Research;
 
 /// <summary>
-/// Runs dataset exports one at a time in the background (an export uses every core; two at once would only take
-/// longer each). Jobs live in the database: a restart marks the ones it interrupted as failed rather than leaving them
-/// "running" forever. A cancel (DELETE) stops the run at its next page and removes the files it had written.
+/// Runs dataset exports in the background, one at a time per replica (an export uses every core; two at once would only
+/// take longer each). Jobs live in the database: every replica claims queued jobs from it (the one that accepted the
+/// request is woken at once, the others look every <see cref="PollInterval"/>), a running job beats a heartbeat, and a
+/// job whose replica stopped (no heartbeat for <see cref="StaleAfter"/>) is marked failed by whichever replica looks
+/// next. A cancel (DELETE, on any replica) stops the run at its next progress report and removes what it had written.
 /// </summary>
 internal sealed partial class ExportJobRunner(
     IDatasetStore jobs,
@@ -29,18 +31,18 @@ internal sealed partial class ExportJobRunner(
     TimeProvider time,
     ILogger<ExportJobRunner> logger) : BackgroundService
 {
-    public const string InterruptedError = "The export was interrupted by a gateway restart; start a new export.";
+    public const string InterruptedError = "The export was interrupted: the gateway replica running it stopped. Start a new export.";
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 
-    private readonly Channel<ExportWork> _queue = Channel.CreateUnbounded<ExportWork>();
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
-    /// <summary>What the runner needs besides the stored job: the URL the export was requested at (for the manifest).</summary>
-    internal sealed record ExportWork(ExportJob Job, string RequestUrl, string ClientId);
-
-    public async Task EnqueueAsync(ExportWork work, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(ExportJob job, CancellationToken cancellationToken)
     {
-        await jobs.CreateJobAsync(work.Job, cancellationToken);
-        await _queue.Writer.WriteAsync(work, cancellationToken);
+        await jobs.CreateJobAsync(job, cancellationToken);
+        _wake.Release();
     }
 
     /// <summary>Cancels a queued or running job; false when it had finished already.</summary>
@@ -55,26 +57,36 @@ internal sealed partial class ExportJobRunner(
         return cancelled;
     }
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    public override void Dispose()
     {
-        var interrupted = await jobs.FailUnfinishedJobsAsync(time.GetUtcNow(), InterruptedError, cancellationToken);
-        if (interrupted > 0)
-        {
-            LogInterrupted(logger, interrupted);
-        }
-
-        await base.StartAsync(cancellationToken);
+        _wake.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var work in _queue.Reader.ReadAllAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            _running[work.Job.Id] = run;
+            ExportJob? job = null;
             try
             {
-                await RunAsync(work, run.Token, stoppingToken);
+                var now = time.GetUtcNow();
+                var stale = await jobs.FailStaleJobsAsync(now - StaleAfter, now, InterruptedError, stoppingToken);
+                if (stale > 0)
+                {
+                    LogInterrupted(logger, stale);
+                }
+
+                job = await jobs.ClaimNextJobAsync(now, stoppingToken);
+                if (job is null)
+                {
+                    await _wake.WaitAsync(PollInterval, stoppingToken);
+                    continue;
+                }
+
+                using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                _running[job.Id] = run;
+                await RunAsync(job, run.Token, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -82,26 +94,30 @@ internal sealed partial class ExportJobRunner(
             }
             catch (Exception error)
             {
-                // Never let one job end the runner; the job says it failed, the log says which exception type (no content).
+                // Never let one job (or a store hiccup) end the runner; the job says it failed, the log which exception type.
                 LogFailed(logger, error.GetType().Name);
-                await jobs.FinishJobAsync(work.Job.Id, ExportStates.Failed, time.GetUtcNow(), null,
-                    "The export failed inside the gateway; the data steward can find the cause in the gateway log.", CancellationToken.None);
+                if (job is not null)
+                {
+                    await jobs.FinishJobAsync(job.Id, ExportStates.Failed, time.GetUtcNow(), null,
+                        "The export failed inside the gateway; the data steward can find the cause in the gateway log.", CancellationToken.None);
+                }
+                else
+                {
+                    await Task.Delay(PollInterval, stoppingToken);
+                }
             }
             finally
             {
-                _running.TryRemove(work.Job.Id, out _);
+                if (job is not null)
+                {
+                    _running.TryRemove(job.Id, out _);
+                }
             }
         }
     }
 
-    private async Task RunAsync(ExportWork work, CancellationToken cancellationToken, CancellationToken stoppingToken)
+    private async Task RunAsync(ExportJob job, CancellationToken cancellationToken, CancellationToken stoppingToken)
     {
-        var job = work.Job;
-        if (!await jobs.StartJobAsync(job.Id, cancellationToken))
-        {
-            return; // cancelled while queued
-        }
-
         var stored = await permits.GetAsync(job.PermitId, cancellationToken);
         DataPermit permit;
         try
@@ -112,20 +128,24 @@ internal sealed partial class ExportJobRunner(
         catch (FhirException refused)
         {
             await jobs.FinishJobAsync(job.Id, ExportStates.Failed, time.GetUtcNow(), null, refused.Message, cancellationToken);
-            await AuditAsync(work, stored?.Purpose, AuditEvent.AuditEventOutcome.N4, null, "refused: " + refused.Message);
+            await AuditAsync(job, stored?.Purpose, AuditEvent.AuditEventOutcome.N4, null, "refused: " + refused.Message);
             return;
         }
 
         await consent.EnsureCurrentAsync(cancellationToken);
         var datasetId = Guid.CreateVersion7().ToString();
         var engine = AnonymizationEngine.Create(AnonymizationPolicy.DefaultResearch, domains.ForProject(permit.Project), time);
-        var request = new ExportRequest(permit, job.Id, datasetId, work.RequestUrl, time.GetUtcNow());
+        var request = new ExportRequest(permit, job.Id, datasetId, job.RequestUrl, time.GetUtcNow());
+        var latest = job.Progress;
+        using var heartbeat = new PeriodicTimer(HeartbeatInterval);
+        var beating = BeatAsync(job.Id, heartbeat, () => latest, cancellationToken);
         ExportOutcome outcome;
         try
         {
             outcome = await exporter.RunAsync(request, engine, async (progress, ct) =>
             {
-                if (!await jobs.UpdateProgressAsync(job.Id, progress, ct))
+                latest = progress;
+                if (!await jobs.UpdateProgressAsync(job.Id, progress, time.GetUtcNow(), ct))
                 {
                     throw new OperationCanceledException("The export was cancelled.");
                 }
@@ -136,8 +156,13 @@ internal sealed partial class ExportJobRunner(
             // Cancelled by DELETE (the job says so already), or an operation timed out inside: then the job fails.
             var timedOut = await jobs.FinishJobAsync(job.Id, ExportStates.Failed, time.GetUtcNow(), null,
                 "The export was interrupted (a storage operation timed out); start a new export.", CancellationToken.None);
-            await AuditAsync(work, permit.Purpose, AuditEvent.AuditEventOutcome.N4, null, timedOut ? "interrupted" : "cancelled");
+            await AuditAsync(job, permit.Purpose, AuditEvent.AuditEventOutcome.N4, null, timedOut ? "interrupted" : "cancelled");
             return;
+        }
+        finally
+        {
+            heartbeat.Dispose();
+            await beating;
         }
 
         await jobs.SaveDatasetAsync(outcome.Dataset, outcome.Members, cancellationToken);
@@ -147,26 +172,43 @@ internal sealed partial class ExportJobRunner(
             return;
         }
 
-        await AuditAsync(work, permit.Purpose, AuditEvent.AuditEventOutcome.N0, datasetId, null);
+        await AuditAsync(job, permit.Purpose, AuditEvent.AuditEventOutcome.N0, datasetId, null);
         // A patient who withdrew while the export ran was selected under the old consent: tell the partner now.
+        await consent.EnsureCurrentAsync(cancellationToken);
         await withdrawals.CheckDatasetAsync(datasetId, cancellationToken);
         var resources = outcome.Manifest.Output.Sum(o => o.Count);
         LogCompleted(logger, outcome.Members.Count, resources);
     }
 
-    private Task<string> AuditAsync(ExportWork work, string? purpose, AuditEvent.AuditEventOutcome outcome, string? datasetId, string? text)
+    /// <summary>Keeps the heartbeat going during phases that report no progress for a while (k-anonymity, table footers).</summary>
+    private async Task BeatAsync(string jobId, PeriodicTimer timer, Func<string> progress, CancellationToken cancellationToken)
     {
-        List<AuditEntity> entities = [AuditEntity.Object(PermitEndpoints.PermitSystem, work.Job.PermitId), AuditEntity.Object(ExportEndpoints.JobSystem, work.Job.Id)];
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await jobs.UpdateProgressAsync(jobId, progress(), time.GetUtcNow(), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended or was cancelled; the timer stops with it.
+        }
+    }
+
+    private Task<string> AuditAsync(ExportJob job, string? purpose, AuditEvent.AuditEventOutcome outcome, string? datasetId, string? text)
+    {
+        List<AuditEntity> entities = [AuditEntity.Object(PermitEndpoints.PermitSystem, job.PermitId), AuditEntity.Object(ExportEndpoints.JobSystem, job.Id)];
         if (datasetId is not null)
         {
             entities.Add(AuditEntity.Object(ExportEndpoints.DatasetSystem, datasetId));
         }
 
         return audit.RecordAsync(new AuditRecord(AuditCodes.Export, [AuditCodes.Operation("dataset-export")], AuditEvent.AuditEventAction.E,
-            new AuditActor(work.Job.RequestedBy, work.ClientId), purpose, outcome, entities, text), CancellationToken.None);
+            new AuditActor(job.RequestedBy, job.ClientId), purpose, outcome, entities, text), CancellationToken.None);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} export job(s) interrupted by the last shutdown were marked failed.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} export job(s) whose replica stopped were marked failed.")]
     private static partial void LogInterrupted(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An export job failed ({ExceptionType}).")]
