@@ -85,9 +85,13 @@ internal static class Columns<TRow>
 
     public static ColumnSpec<TRow> Boolean(string name, Func<TRow, bool?> get) => Nullable(new DataField<bool?>(name), get);
 
-    /// <summary>TIMESTAMP(MICROS, adjusted to UTC): pandas datetime64[us, UTC], DuckDB TIMESTAMP WITH TIME ZONE, Spark TimestampType.</summary>
-    public static ColumnSpec<TRow> Timestamp(string name, Func<TRow, DateTime?> get) =>
-        Nullable(new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true), get);
+    /// <summary>
+    /// A UTC instant as a Parquet INT96 timestamp (100 ns precision): DuckDB TIMESTAMP, pandas datetime64[ns], Spark
+    /// TimestampType. Not INT64 TIMESTAMP(MICROS): Parquet.Net 6.1.0 writes that type's row-group min/max statistics in
+    /// milliseconds (aloneguid/parquet-dotnet#769), and readers that prune row groups by statistics (DuckDB) then
+    /// silently drop matching rows from filtered queries. Readers do not prune by INT96 statistics.
+    /// </summary>
+    public static ColumnSpec<TRow> Timestamp(string name, Func<TRow, DateTime?> get) => Nullable(new DataField<DateTime?>(name), get);
 
     public static ColumnSpec<TRow> RequiredInt64(string name, Func<TRow, long> get) => Required(new DataField<long>(name), get);
 
