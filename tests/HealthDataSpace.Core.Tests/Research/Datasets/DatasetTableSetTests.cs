@@ -55,22 +55,25 @@ public sealed class DatasetTableSetTests : IDisposable
     [Fact]
     public async Task AddTelemetryDayAsync_RowsOverSeveralRowGroups_RoundTripExactly()
     {
-        var rows = Enumerable.Range(0, 250).Select(i => new TelemetryDayRow($"p{i % 7}", i % 2 == 0 ? "heart-rate" : "steps", i % 2 == 0 ? "8867-4" : "55423-8",
-            new DateOnly(2026, 1, 1).AddDays(i), i + 1, 40.5 + i, 180.25 + i, 77.125 + i + (i / 3.0), i % 5 == 0 ? null : "/min")).ToList();
-        await using (var set = _files.CreateSet(100))
+        // 5,000 rows in groups of 2,000: buffers grow past their initial size, and the last group is partial.
+        var rows = Enumerable.Range(0, 5000).Select(i => new TelemetryDayRow($"p{i % 7}", i % 2 == 0 ? "heart-rate" : "steps", i % 2 == 0 ? "8867-4" : "55423-8",
+            new DateOnly(2010, 1, 1).AddDays(i), i + 1, 40.5 + i, 180.25 + i, 100.125 + i + ((i % 7) / 8.0), i % 5 == 0 ? null : "/min")).ToList();
+        await using (var set = _files.CreateSet(2000))
         {
             foreach (var row in rows)
             {
                 await set.AddTelemetryDayAsync(row, CancellationToken.None);
             }
 
-            Assert.Equal(250, (await set.CompleteAsync(CancellationToken.None)).Single(t => t.Name == "telemetry_daily").Rows);
+            Assert.Equal(5000, (await set.CompleteAsync(CancellationToken.None)).Single(t => t.Name == "telemetry_daily").Rows);
         }
 
         _files.CloseStreams();
         var read = _files.Rows($"SELECT patient_id, type, code, CAST(day AS VARCHAR), count, min, max, mean, unit FROM {_files.Read("telemetry_daily")} ORDER BY day");
         Assert.Equal(rows.Select(r => new object?[] { r.PatientId, r.Type, r.Code, r.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Count, r.Min, r.Max, r.Mean, r.Unit }), read);
-        Assert.Equal(3, _files.Count($"SELECT count(DISTINCT row_group_id) FROM parquet_metadata('{_files.PathOf("telemetry_daily")}')"));
+        var groups = _files.Rows($"SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('{_files.PathOf("telemetry_daily")}') ORDER BY 1");
+        Assert.Equal([2000L, 2000L, 1000L], groups.Select(g => Convert.ToInt64(g[1], CultureInfo.InvariantCulture)));
+        Assert.Equal(rows.Count(r => r.Day >= new DateOnly(2020, 1, 1)), _files.Count($"SELECT count(*) FROM {_files.Read("telemetry_daily")} WHERE day >= DATE '2020-01-01'"));
     }
 
     [Fact]

@@ -10,8 +10,8 @@ namespace HealthDataSpace.Core.Tests.Research.Datasets;
 internal sealed record StoredResource(string Type, string Id, JsonObject Original, string? PatientId, byte[] Pseudonymised);
 
 /// <summary>
-/// Every Synthea bundle of shared/data, as an export would see it: each entry becomes a stored resource (urn:uuid
-/// references rewritten to <c>Type/id</c>, as ingest does), is pseudonymised on its own with the default research
+/// Every Synthea bundle of shared/data, as an export would see it: each entry becomes a stored resource
+/// (<see cref="SyntheaStoredResources"/>), is pseudonymised on its own with the default research
 /// policy in a project, and is fed to a <see cref="DatasetTableSet"/> with row groups of 100 rows, written through
 /// forward-only streams. The tests then read the files with DuckDB and compare with what they count in the input.
 /// </summary>
@@ -72,51 +72,13 @@ public sealed class SyntheaTablesFixture : IAsyncLifetime
 
     private static IEnumerable<StoredResource> StoredResources(string file, AnonymizationEngine engine)
     {
-        var bundle = JsonNode.Parse(File.ReadAllBytes(file))!.AsObject();
-        var entries = bundle["entry"]!.AsArray().Select(e => e!.AsObject()).ToList();
-        var byFullUrl = entries.ToDictionary(
-            e => (string)e["fullUrl"]!,
-            e => $"{(string)e["resource"]!["resourceType"]!}/{(string)e["resource"]!["id"]!}",
-            StringComparer.Ordinal);
-        foreach (var entry in entries)
+        foreach (var (type, id, resource) in SyntheaStoredResources.FromBundle(File.ReadAllBytes(file)))
         {
-            var resource = entry["resource"]!.AsObject();
-            RewriteReferences(resource, byFullUrl);
-            var type = (string)resource["resourceType"]!;
-            var id = (string)resource["id"]!;
             var patient = type == "Patient" ? id
                 : resource["subject"]?["reference"]?.GetValue<string>() is { } subject && subject.StartsWith("Patient/", StringComparison.Ordinal)
                     ? subject["Patient/".Length..]
                     : null;
-            var pseudonymised = engine.Anonymize(Encoding.UTF8.GetBytes(resource.ToJsonString()));
-            yield return new StoredResource(type, id, resource, patient, pseudonymised);
-        }
-    }
-
-    /// <summary>What ingest does to a transaction bundle: every <c>urn:uuid:</c> reference becomes the target's <c>Type/id</c>.</summary>
-    private static void RewriteReferences(JsonNode? node, Dictionary<string, string> byFullUrl)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                if (obj["reference"] is JsonValue value && value.TryGetValue<string>(out var reference) && byFullUrl.TryGetValue(reference, out var target))
-                {
-                    obj["reference"] = target;
-                }
-
-                foreach (var (_, child) in obj.ToList())
-                {
-                    RewriteReferences(child, byFullUrl);
-                }
-
-                break;
-            case JsonArray array:
-                foreach (var item in array)
-                {
-                    RewriteReferences(item, byFullUrl);
-                }
-
-                break;
+            yield return new StoredResource(type, id, resource, patient, engine.Anonymize(Encoding.UTF8.GetBytes(resource.ToJsonString())));
         }
     }
 }

@@ -5,12 +5,25 @@ namespace HealthDataSpace.Core.Research.Datasets.Tables;
 
 /// <summary>
 /// One column of a table being written: a buffer of one row group's values, filled row by row and written as a
-/// Parquet column chunk when the row group is full. Memory is the row-group size times the columns, whatever the
-/// dataset's size.
+/// Parquet column chunk when the row group is full. Buffers start small and double up to the row-group size, so a
+/// small dataset stays small and a large one holds at most one row group per table.
 /// </summary>
 internal abstract class TableColumn<TRow>(DataField field)
 {
+    private const int InitialCapacity = 1024;
+
     public DataField Field { get; } = field;
+
+    /// <summary>Grows <paramref name="values"/> so <paramref name="index"/> fits, never beyond <paramref name="capacity"/>.</summary>
+    protected static void EnsureRoom<T>(ref T[] values, int index, int capacity)
+    {
+        if (index >= values.Length)
+        {
+            Array.Resize(ref values, Math.Min(capacity, Math.Max(index + 1, values.Length * 2)));
+        }
+    }
+
+    protected static T[] Buffer<T>(int capacity) => new T[Math.Min(capacity, InitialCapacity)];
 
     public abstract void Set(int index, TRow row);
 
@@ -23,9 +36,13 @@ internal abstract class TableColumn<TRow>(DataField field)
 /// <summary>A UTF-8 string column; <paramref name="field"/> says whether nulls are allowed (readers guarantee required ones).</summary>
 internal sealed class StringColumn<TRow>(DataField field, int capacity, Func<TRow, string?> get) : TableColumn<TRow>(field)
 {
-    private readonly string?[] _values = new string?[capacity];
+    private string?[] _values = Buffer<string?>(capacity);
 
-    public override void Set(int index, TRow row) => _values[index] = get(row);
+    public override void Set(int index, TRow row)
+    {
+        EnsureRoom(ref _values, index, capacity);
+        _values[index] = get(row);
+    }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, int count, CancellationToken cancellationToken) =>
         rowGroup.WriteAsync(Field, new ArraySegment<string>(_values!, 0, count), null);
@@ -37,9 +54,13 @@ internal sealed class StringColumn<TRow>(DataField field, int capacity, Func<TRo
 internal sealed class NullableColumn<TRow, T>(DataField field, int capacity, Func<TRow, T?> get) : TableColumn<TRow>(field)
     where T : struct
 {
-    private readonly T?[] _values = new T?[capacity];
+    private T?[] _values = Buffer<T?>(capacity);
 
-    public override void Set(int index, TRow row) => _values[index] = get(row);
+    public override void Set(int index, TRow row)
+    {
+        EnsureRoom(ref _values, index, capacity);
+        _values[index] = get(row);
+    }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, int count, CancellationToken cancellationToken) =>
         rowGroup.WriteAsync<T>(Field, _values.AsMemory(0, count), null, null, cancellationToken);
@@ -54,9 +75,13 @@ internal sealed class NullableColumn<TRow, T>(DataField field, int capacity, Fun
 internal sealed class RequiredColumn<TRow, T>(DataField field, int capacity, Func<TRow, T> get) : TableColumn<TRow>(field)
     where T : struct
 {
-    private readonly T[] _values = new T[capacity];
+    private T[] _values = Buffer<T>(capacity);
 
-    public override void Set(int index, TRow row) => _values[index] = get(row);
+    public override void Set(int index, TRow row)
+    {
+        EnsureRoom(ref _values, index, capacity);
+        _values[index] = get(row);
+    }
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, int count, CancellationToken cancellationToken) =>
         rowGroup.WriteAsync<T>(Field, _values.AsMemory(0, count), null, null, cancellationToken);
