@@ -12,6 +12,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     IngestBenchmark.CreateCommand(),
     ConsentDecisionBenchmark.CreateCommand(),
     CohortCountBenchmark.CreateCommand(),
+    DatasetTablesBenchmark.CreateCommand(),
     NormalizeBenchmark.CreateCommand(),
     DeidentifyBenchmark.CreateCommand(),
     TelemetryBenchmark.CreateCommand(),

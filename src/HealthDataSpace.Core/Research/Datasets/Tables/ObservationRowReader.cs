@@ -71,7 +71,8 @@ internal static class ObservationRowReader
             case "Time":
                 return new ObservationValue("time", Text: holder.StringOf(value, name));
             default:
-                throw holder.Error(name, "is not a choice of value[x]");
+                // The element's name comes from the input: not quoted, as no input text is.
+                throw holder.Error("value[x]", "has a type that is not a choice of Observation.value[x]");
         }
     }
 

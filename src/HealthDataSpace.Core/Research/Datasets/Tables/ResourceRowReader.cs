@@ -99,7 +99,7 @@ internal static class ResourceRowReader
         ("Boolean", var value) => (patient.BooleanOf(value, "deceasedBoolean"), null),
         ("DateTime", var value) => (true, patient.TimestampOf(value, "deceasedDateTime")),
         null => (null, null),
-        var (type, _) => throw patient.Error("deceased" + type, "is not a choice of Patient.deceased[x]"),
+        _ => throw patient.Error("deceased[x]", "has a type that is not a choice of Patient.deceased[x]"),
     };
 
     private static int? BirthYear(string? birthDate) =>
