@@ -24,6 +24,7 @@ internal sealed partial class ExportJobRunner(
     IDatasetStore jobs,
     IPermitStore permits,
     DatasetExporter exporter,
+    IBlobStorage blobs,
     WithdrawalNotifier withdrawals,
     ConsentIndexSync consent,
     PseudonymDomains domains,
@@ -165,7 +166,17 @@ internal sealed partial class ExportJobRunner(
             await beating;
         }
 
-        await jobs.SaveDatasetAsync(outcome.Dataset, outcome.Members, cancellationToken);
+        try
+        {
+            await jobs.SaveDatasetAsync(outcome.Dataset, outcome.Members, cancellationToken);
+        }
+        catch
+        {
+            // An unregistered dataset would never receive withdrawal notices: it must not stay in the partner's container.
+            await blobs.DeletePrefixAsync(outcome.Dataset.Container, outcome.Dataset.Folder + "/", CancellationToken.None);
+            throw;
+        }
+
         var manifest = JsonSerializer.Serialize(outcome.Manifest, DatasetManifest.Json);
         if (!await jobs.FinishJobAsync(job.Id, ExportStates.Completed, time.GetUtcNow(), manifest, null, cancellationToken))
         {
