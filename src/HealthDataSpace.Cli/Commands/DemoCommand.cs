@@ -116,7 +116,7 @@ internal static class DemoCommand
             }
 
             grpcUrl ??= new UriBuilder(gatewayUrl) { Port = gatewayUrl.Port + 1, Path = "/" }.Uri;
-            issuer ??= new Uri(gatewayUrl, "dev-issuer/local/v2.0").ToString();
+            issuer ??= DevelopmentIssuerSettings.IssuerFor(gatewayUrl.GetLeftPart(UriPartial.Path));
         }
 
         return (new DemoSettings(gatewayUrl, grpcUrl, dataPath, issuer, bundles, SyntheaFiles.HeartRateSample(folder), devices,

@@ -37,7 +37,7 @@ internal sealed class InProcessGateway : IAsyncDisposable
 
     public Uri GrpcAddress { get; }
 
-    public string Issuer => $"{BaseAddress}dev-issuer/local/v2.0";
+    public string Issuer => DevelopmentIssuerSettings.IssuerFor(BaseAddress.GetLeftPart(UriPartial.Authority));
 
     public string LogPath => _log.Path;
 
@@ -102,7 +102,7 @@ internal sealed class InProcessGateway : IAsyncDisposable
     private static Dictionary<string, string?> Settings(string dataPath, Uri baseAddress, Uri grpcAddress)
     {
         var http = baseAddress.GetLeftPart(UriPartial.Authority);
-        return new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Kestrel:Endpoints:Http:Url"] = http,
             ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress.GetLeftPart(UriPartial.Authority),
@@ -110,18 +110,18 @@ internal sealed class InProcessGateway : IAsyncDisposable
             ["Storage:DataPath"] = dataPath,
             ["Storage:Provider"] = "Sqlite",
             ["Blob:Provider"] = "FileSystem",
-            ["AzureAd:Instance"] = $"{http}/dev-issuer/",
-            ["AzureAd:TenantId"] = "local",
-            ["AzureAd:ClientId"] = DevelopmentTokenMinter.DefaultAudience,
-            ["Authentication:ValidIssuers:0"] = $"{http}/dev-issuer/local/v2.0",
-            ["Authentication:RequireHttpsMetadata"] = "false",
-            ["Authentication:DevelopmentIssuer:Enabled"] = "true",
             // EHDS-style: research use is allowed unless the patient opts out (the demo records both directions).
             ["Consent:Defaults:HRESCH"] = "OptOut",
             ["Mqtt:Port"] = "0",
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in DevelopmentIssuerSettings.For(http))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     private static void Configure(WebApplicationBuilder builder, Dictionary<string, string?> settings, DemoLogFile log)
