@@ -34,7 +34,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _ownsDataPath = ownsDataPath;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}/");
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}/");
-        Issuer = $"{BaseAddress}dev-issuer/local/v2.0";
+        Issuer = DevelopmentIssuerSettings.IssuerFor(BaseAddress.GetLeftPart(UriPartial.Authority));
     }
 
     public Uri BaseAddress { get; }
@@ -116,17 +116,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
             ["Kestrel__Endpoints__Http__Url"] = http,
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}",
             ["Storage__DataPath"] = dataPath,
-            ["AzureAd__Instance"] = $"{http}/dev-issuer/",
-            ["AzureAd__TenantId"] = "local",
-            ["AzureAd__ClientId"] = Audience,
-            ["Authentication__ValidIssuers__0"] = $"{http}/dev-issuer/local/v2.0",
-            ["Authentication__RequireHttpsMetadata"] = "false",
-            ["Authentication__DevelopmentIssuer__Enabled"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             // Any free port: several gateways may run on this machine at once.
             ["Mqtt__Port"] = "0",
         };
+        foreach (var (key, value) in DevelopmentIssuerSettings.For(http))
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             environment[name] = value;
