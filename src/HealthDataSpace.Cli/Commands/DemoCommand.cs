@@ -16,17 +16,19 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var gateway = new Option<string?>("--gateway") { Description = "Base URL of a running gateway, e.g. http://127.0.0.1:5080. Default: start the gateway in this process." };
-        var grpc = new Option<string?>("--grpc") { Description = "With --gateway: its gRPC (HTTP/2) endpoint. Default: the --gateway URL with port + 1 (5080 -> 5081)." };
+        var gateway = new Option<string?>("--gateway") { HelpName = "url", Description = "Base URL of a running gateway, e.g. http://127.0.0.1:5080. Default: start the gateway in this process." };
+        var grpc = new Option<string?>("--grpc") { HelpName = "url", Description = "With --gateway: its gRPC (HTTP/2) endpoint. Default: the --gateway URL with port + 1 (5080 -> 5081)." };
         var data = new Option<string?>("--data")
         {
+            HelpName = "folder",
             Description = "In-process: the gateway's data folder (default: a new folder under the temp folder, kept so you can look at it; an existing folder is reused). " +
                           "With --gateway: the gateway's Storage:DataPath, which holds its development signing key (default as for hds token).",
         };
-        var issuer = new Option<string?>("--issuer") { Description = "With --gateway: the issuer (iss) of the demo's tokens. Default: {gateway}/dev-issuer/local/v2.0." };
-        var synthea = new Option<string?>("--synthea") { Description = "Folder of Synthea bundles (*.json, searched recursively). Default: ../shared/data/synthea, found above the current directory or the hds executable." };
+        var issuer = new Option<string?>("--issuer") { HelpName = "url", Description = "With --gateway: the issuer (iss) of the demo's tokens. Default: {gateway}/dev-issuer/local/v2.0." };
+        var synthea = new Option<string?>("--synthea") { HelpName = "folder", Description = "Folder of Synthea bundles (*.json, searched recursively). Default: ../shared/data/synthea, found above the current directory or the hds executable." };
         var devices = new Option<int>("--devices")
         {
+            HelpName = "n",
             Description = "How many patients get a wearable that streams 24 h of minute heart rate and SpO2 over gRPC (0 skips telemetry).",
             DefaultValueFactory = _ => DefaultDevices,
         };
@@ -105,6 +107,14 @@ internal static class DemoCommand
         {
             dataPath = Path.GetFullPath(data ?? Path.Combine(Path.GetTempPath(),
                 "hds-demo-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            try
+            {
+                Directory.CreateDirectory(dataPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (null, $"--data: the folder '{dataPath}' cannot be created: {e.Message}");
+            }
         }
         else
         {

@@ -71,7 +71,7 @@ internal static class CohortStep
             body["stratify"] = new JsonArray("ageBand", "gender");
         }
 
-        var response = await api.Researcher.SendAsync(HttpMethod.Post, "research/cohorts/$count", JsonContent.Create(body),
+        var response = await api.Researcher.CallAsync(HttpMethod.Post, "research/cohorts/$count", JsonContent.Create(body),
             "Counting the cohort", cancellationToken, HttpStatusCode.OK);
         return await response.ReadJsonAsync(cancellationToken);
     }

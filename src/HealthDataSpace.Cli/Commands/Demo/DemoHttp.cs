@@ -11,7 +11,7 @@ internal static class DemoHttp
 {
     private const int MaxDetail = 400;
 
-    public static async Task<HttpResponseMessage> SendAsync(this HttpClient client, HttpMethod method, string path, HttpContent? content,
+    public static async Task<HttpResponseMessage> CallAsync(this HttpClient client, HttpMethod method, string path, HttpContent? content,
         string what, CancellationToken cancellationToken, params HttpStatusCode[] expected)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };

@@ -2,7 +2,7 @@ namespace HealthDataSpace.Cli.Commands.Demo;
 
 /// <summary>What <c>hds demo</c> was asked to do, checked (folders exist, URLs absolute) before anything starts.</summary>
 /// <param name="Gateway">A running gateway's base URL, or null to start one in this process.</param>
-/// <param name="Grpc">The gateway's HTTP/2 (gRPC) endpoint; null in-process (its own) .</param>
+/// <param name="Grpc">The gateway's HTTP/2 (gRPC) endpoint; null in-process (the demo starts its own).</param>
 /// <param name="DataPath">In-process: the gateway's data folder. With <paramref name="Gateway"/>: the folder holding its
 /// development signing key.</param>
 /// <param name="Issuer">With <paramref name="Gateway"/>: the issuer the demo's tokens name.</param>

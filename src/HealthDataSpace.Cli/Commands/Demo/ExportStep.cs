@@ -28,7 +28,7 @@ internal static class ExportStep
         var dataset = await console.StepAsync("Researcher exports a dataset", stages.Length, async progress =>
         {
             var started = TimeProvider.System.GetTimestamp();
-            var accepted = await api.Researcher.SendAsync(HttpMethod.Post, $"research/permits/{permit.Id}/$export", null,
+            var accepted = await api.Researcher.CallAsync(HttpMethod.Post, $"research/permits/{permit.Id}/$export", null,
                 "Starting the export", cancellationToken, HttpStatusCode.Accepted);
             var job = (accepted.Content.Headers.ContentLocation ?? accepted.Headers.Location)?.OriginalString.TrimStart('/')
                 ?? throw new DemoFailedException("Starting the export: the 202 answer has no Content-Location.");
@@ -36,7 +36,7 @@ internal static class ExportStep
 
             while (TimeProvider.System.GetElapsedTime(started) < Deadline)
             {
-                var status = await api.Researcher.SendAsync(HttpMethod.Get, job, null, "Waiting for the export", cancellationToken,
+                var status = await api.Researcher.CallAsync(HttpMethod.Get, job, null, "Waiting for the export", cancellationToken,
                     HttpStatusCode.OK, HttpStatusCode.Accepted);
                 if (status.StatusCode == HttpStatusCode.OK)
                 {

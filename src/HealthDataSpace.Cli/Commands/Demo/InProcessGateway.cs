@@ -76,7 +76,7 @@ internal sealed class InProcessGateway : IAsyncDisposable
             {
                 await DisposeQuietlyAsync(app);
                 log.Dispose();
-                throw new DemoFailedException($"The gateway did not start: {e.Message}");
+                throw new DemoFailedException($"The gateway did not start: {e.Message} (its log: {log.Path})", e);
             }
             catch
             {

@@ -38,7 +38,7 @@ internal static class StewardSteps
 
     public static async Task RecordAsync(DemoApi api, string patient, string operation, CancellationToken cancellationToken)
     {
-        using var response = await api.Steward.SendAsync(HttpMethod.Post, $"steward/consents/{patient}/{operation}?purpose={Purpose}", null,
+        using var response = await api.Steward.CallAsync(HttpMethod.Post, $"steward/consents/{patient}/{operation}?purpose={Purpose}", null,
             $"Recording {operation} for Patient/{patient}", cancellationToken, HttpStatusCode.Created);
     }
 
@@ -59,7 +59,7 @@ internal static class StewardSteps
                 validTo = now.AddDays(30),
                 outputs = Outputs,
             });
-            var response = await api.Steward.SendAsync(HttpMethod.Post, "steward/permits", body, "Approving the permit", cancellationToken, HttpStatusCode.Created);
+            var response = await api.Steward.CallAsync(HttpMethod.Post, "steward/permits", body, "Approving the permit", cancellationToken, HttpStatusCode.Created);
             var permit = await response.ReadJsonAsync(cancellationToken);
             var id = permit.GetProperty("id").GetString()!;
             return (new DemoPermit(id, project, Recipient), $"permit {id}, project {project}, {Purpose} for {Recipient}, " +

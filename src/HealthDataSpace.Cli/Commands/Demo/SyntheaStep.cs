@@ -53,7 +53,7 @@ internal static class SyntheaStep
         await using var stream = File.OpenRead(file);
         using var content = new StreamContent(stream);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+json");
-        var response = await api.Hospital.SendAsync(HttpMethod.Post, "fhir", content, $"Loading {name}", cancellationToken, HttpStatusCode.OK);
+        var response = await api.Hospital.CallAsync(HttpMethod.Post, "fhir", content, $"Loading {name}", cancellationToken, HttpStatusCode.OK);
         var bundle = await response.ReadJsonAsync(cancellationToken);
         var locations = new List<string>();
         if (!bundle.TryGetProperty("entry", out var entries))

@@ -62,7 +62,7 @@ internal static class TelemetryStep
             patient = $"Patient/{patientId}",
             type = new { coding = new[] { new { system = "http://snomed.info/sct", code = "706767009", display = "Patient data recorder" } } },
         });
-        var response = await api.Hospital.SendAsync(HttpMethod.Post, "devices", body, $"Registering {deviceId}", cancellationToken, HttpStatusCode.Created);
+        var response = await api.Hospital.CallAsync(HttpMethod.Post, "devices", body, $"Registering {deviceId}", cancellationToken, HttpStatusCode.Created);
         var registration = await response.ReadJsonAsync(cancellationToken);
         var key = Convert.FromBase64String(registration.GetProperty("primaryKey").GetString()!);
         var sas = SharedAccessSignature.Build(registration.GetProperty("hostName").GetString()!, deviceId, key, DateTimeOffset.UtcNow.AddHours(2));

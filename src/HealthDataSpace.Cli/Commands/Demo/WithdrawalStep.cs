@@ -30,7 +30,7 @@ internal static class WithdrawalStep
             }
 
             var pseudonym = FirstId(patients.Url);
-            var reidentify = await api.Steward.SendAsync(HttpMethod.Post, "steward/reidentify",
+            var reidentify = await api.Steward.CallAsync(HttpMethod.Post, "steward/reidentify",
                 JsonContent.Create(new { project = permit.Project, pseudonym, reason = "withdrawal-request" }),
                 "Re-identifying the withdrawing participant", cancellationToken, HttpStatusCode.OK);
             var reference = (await reidentify.ReadJsonAsync(cancellationToken)).GetProperty("reference").GetString()!;
@@ -57,7 +57,7 @@ internal static class WithdrawalStep
     /// <summary>The live withdrawal count the export job's answer carries.</summary>
     private static async Task<int> WithdrawalsAsync(DemoApi api, string jobPath, CancellationToken cancellationToken)
     {
-        var response = await api.Researcher.SendAsync(HttpMethod.Get, jobPath, null, "Reading the export job", cancellationToken, HttpStatusCode.OK);
+        var response = await api.Researcher.CallAsync(HttpMethod.Get, jobPath, null, "Reading the export job", cancellationToken, HttpStatusCode.OK);
         var manifest = await response.ReadJsonAsync(cancellationToken);
         return manifest.GetProperty("withdrawals").TryGetProperty("count", out var count) ? count.GetInt32() : 0;
     }
