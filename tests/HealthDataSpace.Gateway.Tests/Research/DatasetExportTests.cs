@@ -147,6 +147,7 @@ public sealed class DatasetExportTests : IAsyncLifetime, IDisposable
         Assert.Contains(listed, f => f.GetProperty("path").GetString() == "Patient.ndjson");
         Assert.Contains(listed, f => f.GetProperty("path").GetString() == "tables/observations.parquet");
         Assert.Contains(listed, f => f.GetProperty("path").GetString() == "catalog-entry.jsonld");
+        Assert.DoesNotContain(listed, f => f.GetProperty("path").GetString() == "manifest.json");
         var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var file in listed)
         {
@@ -158,6 +159,7 @@ public sealed class DatasetExportTests : IAsyncLifetime, IDisposable
 
         var stored = JsonDocument.Parse(await DownloadAsync(container, $"{folder}/manifest.json")).RootElement;
         Assert.Equal(manifest.GetProperty("datasetId").GetString(), stored.GetProperty("datasetId").GetString());
+        Assert.Equal(listed.Count, stored.GetProperty("files").GetArrayLength());
 
         // NDJSON: every line is valid FHIR (strict parser), counts match the manifest's output entries.
         var parser = new FhirJsonDeserializer();

@@ -63,7 +63,8 @@ public sealed record DatasetManifest(
     internal static DatasetManifest Build(ExportRequest request, DatasetFolder folder, ExportStatistics stats,
         IReadOnlyList<DatasetTableInfo> tables, KAnonymityReport report, int suppressed)
     {
-        var files = folder.Committed;
+        // A snapshot: the folder goes on to commit manifest.json itself, which the manifest cannot list.
+        IReadOnlyList<DatasetFile> files = [.. folder.Committed];
         var output = stats.ResourcesByType.OrderBy(t => t.Key, StringComparer.Ordinal)
             .Select(t => new ManifestOutput(t.Key, folder.Locate($"{t.Key}.ndjson"), t.Value)).ToList();
         var errors = files.Where(f => f.Path == "errors.ndjson")
