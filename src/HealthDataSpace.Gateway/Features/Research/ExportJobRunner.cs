@@ -97,15 +97,7 @@ internal sealed partial class ExportJobRunner(
             {
                 // Never let one job (or a store hiccup) end the runner; the job says it failed, the log which exception type.
                 LogFailed(logger, error.GetType().Name);
-                if (job is not null)
-                {
-                    await jobs.FinishJobAsync(job.Id, ExportStates.Failed, time.GetUtcNow(), null,
-                        "The export failed inside the gateway; the data steward can find the cause in the gateway log.", CancellationToken.None);
-                }
-                else
-                {
-                    await Task.Delay(PollInterval, stoppingToken);
-                }
+                await RecordFailureAsync(job, error, stoppingToken);
             }
             finally
             {
@@ -115,6 +107,28 @@ internal sealed partial class ExportJobRunner(
                 }
             }
         }
+    }
+
+    /// <summary>Marks the job failed and audits it; when the store itself is failing, waits a poll interval instead.</summary>
+    private async Task RecordFailureAsync(ExportJob? job, Exception error, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (job is not null)
+            {
+                await jobs.FinishJobAsync(job.Id, ExportStates.Failed, time.GetUtcNow(), null,
+                    "The export failed inside the gateway; the data steward can find the cause in the gateway log.", CancellationToken.None);
+                await AuditAsync(job, null, AuditEvent.AuditEventOutcome.N8, null, "failed: " + error.GetType().Name);
+                return;
+            }
+        }
+        catch (Exception secondary) when (secondary is not OperationCanceledException)
+        {
+            LogFailed(logger, secondary.GetType().Name);
+        }
+
+        // The store is failing (or a job could not be recorded): do not spin; a stale job is failed later by any replica.
+        await Task.Delay(PollInterval, stoppingToken);
     }
 
     private async Task RunAsync(ExportJob job, CancellationToken cancellationToken, CancellationToken stoppingToken)
