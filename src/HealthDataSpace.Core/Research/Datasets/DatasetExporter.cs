@@ -181,7 +181,9 @@ internal sealed class DatasetExporter(
         var permit = request.Permit;
         try
         {
-            var item = ExportItem.From(resource.Type, resource.Json!);
+            // One UTF-8 copy of the stored JSON serves the consent facts and the engine.
+            var utf8 = Encoding.UTF8.GetBytes(resource.Json!);
+            var item = ExportItem.From(resource.Type, utf8);
             if (item.PatientId is not { } patient || !released.ContainsKey(patient))
             {
                 return null;
@@ -193,7 +195,7 @@ internal sealed class DatasetExporter(
                 return null;
             }
 
-            var json = engine.Anonymize(Encoding.UTF8.GetBytes(resource.Json!));
+            var json = engine.Anonymize(utf8);
             if (resource.Type == "Patient")
             {
                 json = PatientGeneralizer.Apply(json, report);

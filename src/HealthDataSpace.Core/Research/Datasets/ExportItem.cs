@@ -23,9 +23,9 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
         "performedDateTime", "performedPeriod", "occurrenceDateTime", "period", "issued", "dateAsserted", "created", "date",
     ];
 
-    public static ExportItem From(string resourceType, string json)
+    public static ExportItem From(string resourceType, ReadOnlyMemory<byte> utf8Json)
     {
-        using var document = JsonDocument.Parse(json);
+        using var document = JsonDocument.Parse(utf8Json);
         var root = document.RootElement;
         var patient = resourceType == "Patient" ? Text(root, "id") : PatientOf(root);
         var codes = new List<string>();
