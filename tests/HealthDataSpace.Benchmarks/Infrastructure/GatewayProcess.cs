@@ -46,6 +46,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public string Issuer { get; }
 
+    /// <summary>CPU time (user + system, all threads) the gateway process has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>From process start until <c>GET /healthz</c> answered 200.</summary>
     public TimeSpan StartupTime { get; private set; }
 
