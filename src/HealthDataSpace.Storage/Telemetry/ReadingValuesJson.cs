@@ -48,10 +48,12 @@ internal static class ReadingValuesJson
         json.Flush();
     }
 
-    public static IReadOnlyList<ReadingValue> Read(string stored)
+    public static IReadOnlyList<ReadingValue> Read(string stored) => Read(Encoding.UTF8.GetBytes(stored));
+
+    public static IReadOnlyList<ReadingValue> Read(ReadOnlySpan<byte> stored)
     {
-        var values = new List<ReadingValue>(2);
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(stored));
+        var values = new List<ReadingValue>(1);
+        var reader = new Utf8JsonReader(stored);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
         {

@@ -80,7 +80,29 @@ internal sealed class SqliteRawStatement : IDisposable
         return raw.sqlite3_changes(_database);
     }
 
-    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_database);
+    /// <summary>Steps a query: true while it yields a row (read it with the column accessors), false when done.</summary>
+    public bool Read()
+    {
+        var result = raw.sqlite3_step(_statement);
+        if (result == raw.SQLITE_ROW)
+        {
+            return true;
+        }
+
+        if (result != raw.SQLITE_DONE)
+        {
+            Check(result);
+        }
+
+        return false;
+    }
+
+    public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+
+    /// <summary>The column's bytes (UTF-8 for text), valid until the next step.</summary>
+    public ReadOnlySpan<byte> Bytes(int column) => raw.sqlite3_column_blob(_statement, column);
 
     public void Dispose() => _statement.Dispose();
 
@@ -90,6 +112,27 @@ internal sealed class SqliteRawStatement : IDisposable
         {
             SqliteException.ThrowExceptionForRC(result, _database);
         }
+    }
+}
+
+/// <summary>
+/// Strings of one result column that repeat from row to row (device id, reading type, message id): the previous row's
+/// value is reused when the bytes are the same, instead of decoding a new string per row.
+/// </summary>
+internal sealed class RepeatingText
+{
+    private byte[] _bytes = [];
+    private string _text = string.Empty;
+
+    public string Decode(ReadOnlySpan<byte> utf8)
+    {
+        if (!utf8.SequenceEqual(_bytes))
+        {
+            _bytes = utf8.ToArray();
+            _text = Encoding.UTF8.GetString(utf8);
+        }
+
+        return _text;
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using HealthDataSpace.Core.Telemetry;
 using HealthDataSpace.Core.Telemetry.Store;
 using Microsoft.Data.Sqlite;
 
@@ -76,6 +77,38 @@ internal sealed class SqliteTelemetryStore : SqlTelemetryStore, IAsyncDisposable
         {
             _appendGate.Release();
         }
+    }
+
+    /// <summary>
+    /// As the base class, read through SQLite's own API: the Observation projection reads every reading back once, and
+    /// decoding rows without a data reader, with the repeating device id and type decoded once, halves that cost.
+    /// </summary>
+    public override async Task<IReadOnlyList<StoredReading>> ReadAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+        using var query = new SqliteRawStatement(connection, $"SELECT {ReadingColumns} FROM telemetry_readings WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        query.BindInt64(1, afterSequence);
+        query.BindInt64(2, limit);
+        var devices = new RepeatingText();
+        var types = new RepeatingText();
+        var messages = new RepeatingText();
+        var readings = new List<StoredReading>(Math.Min(limit, 4096));
+        while (query.Read())
+        {
+            if ((readings.Count & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var reading = new NormalizedReading(
+                types.Decode(query.Bytes(2)),
+                TelemetrySchema.FromMicros(query.Int64(3)),
+                ReadingValuesJson.Read(query.Bytes(4)),
+                query.IsNull(6) ? null : System.Text.Encoding.UTF8.GetString(query.Bytes(6)));
+            readings.Add(new StoredReading(query.Int64(0), devices.Decode(query.Bytes(1)), messages.Decode(query.Bytes(5)), reading));
+        }
+
+        return readings;
     }
 
     public async ValueTask DisposeAsync()
