@@ -47,6 +47,29 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Publish_ManyInFlightOnOneConnection_AllAckedInOrderStoredOnce_RefusedOneAnsweredAsSuch()
+    {
+        var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
+        using var client = await ConnectAsync(Gateway, device, MqttProtocolVersion.V500);
+        var start = new DateTimeOffset(2024, 3, 1, 10, 0, 0, TimeSpan.Zero);
+
+        // 40 publishes without waiting for any PUBACK, the 20th unusable (SpO2 150 %), as device SDKs pipeline them.
+        var publishes = Enumerable.Range(0, 40).Select(i => client.PublishAsync(i == 20
+                ? Message(EventsTopic(device.DeviceId, $"%24.mid=bad-{i}"), Reading("spo2", 150, $"{start.AddMinutes(i):yyyy-MM-ddTHH:mm:ssZ}"))
+                : Message(EventsTopic(device.DeviceId, $"%24.mid=ok-{i}"), Reading("heartrate", 60 + i, $"{start.AddMinutes(i):yyyy-MM-ddTHH:mm:ssZ}"))))
+            .ToList();
+        var results = await Task.WhenAll(publishes);
+        var again = await client.PublishAsync(Message(EventsTopic(device.DeviceId, "%24.mid=ok-3"), Reading("heartrate", 63, $"{start.AddMinutes(3):yyyy-MM-ddTHH:mm:ssZ}")));
+        var readings = await ReadingsAsync(Gateway, device.DeviceId);
+
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, results[20].ReasonCode);
+        Assert.All(results.Where((_, i) => i != 20), r => Assert.True(r.IsSuccess));
+        Assert.True(again.IsSuccess);
+        Assert.Equal(Enumerable.Range(0, 40).Where(i => i != 20).Select(i => $"ok-{i}"), readings.Select(r => r.GetProperty("messageId").GetString()));
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
     public async Task Connect_BadCredentials_RefusedNotAuthorized()
     {
         var patient = await CreatePatientAsync(Gateway);
