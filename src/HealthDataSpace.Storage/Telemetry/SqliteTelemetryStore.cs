@@ -155,6 +155,14 @@ internal sealed class SqliteTelemetryStore : SqlTelemetryStore, IAsyncDisposable
         }
 
         var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+        await using (var pragma = connection.CreateCommand())
+        {
+            // The appender touches the tails of the readings table and its index and the message keys of every
+            // device; a larger page cache than SQLite's 2 MB default keeps those pages in memory between commits.
+            pragma.CommandText = "PRAGMA cache_size=-16384";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         _insertMessage = new SqliteRawStatement(connection,
             "INSERT OR IGNORE INTO telemetry_messages (device_id, message_id, enqueued_us, received_us, body, readings) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         _insertReading = new SqliteRawStatement(connection,
