@@ -113,12 +113,7 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
         var device = await RegisterAsync(Gateway, patient);
         var other = await RegisterAsync(Gateway, patient);
         using var client = await ConnectAsync(Gateway, device);
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.DisconnectedAsync += _ =>
-        {
-            disconnected.TrySetResult();
-            return Task.CompletedTask;
-        };
+        var disconnected = DisconnectedAsync(client);
         var good = Reading("heartrate", 70, "2024-03-01T08:00:00Z");
         var message = variant switch
         {
@@ -138,7 +133,7 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
             // The server may close the connection before the client finished waiting for an acknowledgement.
         }
 
-        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await disconnected.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(client.IsConnected);
         Assert.Empty(await ReadingsAsync(Gateway, device.DeviceId));
         Assert.Empty(await ReadingsAsync(Gateway, other.DeviceId));
@@ -182,19 +177,14 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
     {
         var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
         using var client = await ConnectAsync(Gateway, device);
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.DisconnectedAsync += _ =>
-        {
-            disconnected.TrySetResult();
-            return Task.CompletedTask;
-        };
+        var disconnected = DisconnectedAsync(client);
 
         using (var hospital = Gateway.CreateClientFor(GatewayRoles.Hospital))
         {
             (await hospital.DeleteAsync(new Uri($"/devices/{device.DeviceId}", UriKind.Relative))).Dispose();
         }
 
-        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await disconnected.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await ConnectResultAsync(Options(Gateway, device)));
     }
 

@@ -55,12 +55,7 @@ public sealed class MqttPipelineTests : IDisposable
     {
         var device = await RegisterAsync(gateway, await CreatePatientAsync(gateway));
         using var client = await ConnectAsync(gateway, device);
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.DisconnectedAsync += _ =>
-        {
-            disconnected.TrySetResult();
-            return Task.CompletedTask;
-        };
+        var disconnected = DisconnectedAsync(client);
 
         var publishes = Enumerable.Range(0, 2).Select(i => client.PublishAsync(HeartRate(device.DeviceId, $"f{i}", 80 + i, i))).ToList();
         await WaitUntilAsync(() => gated!.RecordsWaiting + Writer.QueuedBatches == 2);
@@ -68,7 +63,7 @@ public sealed class MqttPipelineTests : IDisposable
 
         var outcomes = await Task.WhenAll(publishes.Select(OutcomeAsync));
 
-        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await disconnected.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(["no PUBACK", "no PUBACK"], outcomes);
         Assert.False(client.IsConnected);
         Assert.Empty(await ReadingsAsync(gateway, device.DeviceId));
@@ -99,15 +94,6 @@ public sealed class MqttPipelineTests : IDisposable
         catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
         {
             return "no PUBACK";
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
         }
     }
 }

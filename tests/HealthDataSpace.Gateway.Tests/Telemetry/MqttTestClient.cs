@@ -34,6 +34,19 @@ internal static class MqttTestClient
         return client;
     }
 
+    /// <summary>Completes when the server closes the client's connection (wait on it with a timeout).</summary>
+    public static Task DisconnectedAsync(IMqttClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        return disconnected.Task;
+    }
+
     /// <summary>The CONNACK result of a connection attempt (MQTTnet answers a refusal as a result, not an exception).</summary>
     public static async Task<MqttClientConnectResultCode> ConnectResultAsync(MqttClientOptions options)
     {
