@@ -15,6 +15,7 @@ internal static class HdsCli
         root.Add(TokenCommand.Create());
         root.Add(DeidentifyCommand.Create());
         root.Add(DeviceCommand.Create());
+        root.Add(DemoCommand.Create());
         return root;
     }
 

@@ -12,10 +12,12 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     IngestBenchmark.CreateCommand(),
     ConsentDecisionBenchmark.CreateCommand(),
     CohortCountBenchmark.CreateCommand(),
+    DatasetTablesBenchmark.CreateCommand(),
     NormalizeBenchmark.CreateCommand(),
     DeidentifyBenchmark.CreateCommand(),
     TelemetryBenchmark.CreateCommand(),
     IngestStagesBenchmark.CreateCommand(),
+    ExportBenchmark.CreateCommand(),
 };
 
 var parseResult = root.Parse(args);

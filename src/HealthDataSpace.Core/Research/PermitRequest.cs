@@ -84,9 +84,9 @@ public sealed record PermitRequest(
             }
         }
 
-        if (Outputs?.Contains(PermitOutputs.Aggregate, StringComparer.Ordinal) == true && ResourceTypes?.Contains("Patient", StringComparer.Ordinal) != true)
+        if (Outputs is { Count: > 0 } && ResourceTypes?.Contains("Patient", StringComparer.Ordinal) != true)
         {
-            problems.Add("'resourceTypes' must list Patient when 'outputs' has \"aggregate\": every count reads the patients themselves.");
+            problems.Add("'resourceTypes' must list Patient: every count reads the patients themselves, and every dataset is built on them (consent, pseudonyms, k-anonymity).");
         }
 
         var policy = string.IsNullOrWhiteSpace(Policy) ? DataPermit.DefaultPolicy : Policy;

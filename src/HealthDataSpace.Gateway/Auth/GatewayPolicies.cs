@@ -12,6 +12,7 @@ internal static class GatewayPolicies
     public const string Steward = "Steward";
     public const string Researcher = "Researcher";
     public const string HospitalOrSteward = "HospitalOrSteward";
+    public const string ResearcherOrSteward = "ResearcherOrSteward";
 
     internal static void AddGatewayPolicies(this AuthorizationBuilder authorization)
     {
@@ -22,6 +23,7 @@ internal static class GatewayPolicies
             .AddPolicy(Steward, p => p.RequireRole(GatewayRoles.Steward))
             .AddPolicy(Researcher, p => p.RequireRole(GatewayRoles.Researcher))
             .AddPolicy(HospitalOrSteward, p => p.RequireRole(GatewayRoles.Hospital, GatewayRoles.Steward))
+            .AddPolicy(ResearcherOrSteward, p => p.RequireRole(GatewayRoles.Researcher, GatewayRoles.Steward))
             // Secure by default: an endpoint that states no policy still needs a valid token.
             // Anonymous endpoints (discovery, health probes) must say .AllowAnonymous() explicitly.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());

@@ -3,12 +3,12 @@ namespace HealthDataSpace.Gateway.Hosting;
 /// <summary>
 /// An in-memory index that must be filled before the gateway takes requests and then kept up with what other
 /// replicas write: <see cref="LoadAsync"/> runs during start-up (hosted services start in order, after storage), then
-/// <see cref="CatchUpAsync"/> every <see cref="Interval"/>. A store that is briefly unreachable is logged and retried on
+/// <see cref="CatchUpAsync"/> every <see cref="Interval"/> (2 s unless the index says otherwise). A store that is briefly unreachable is logged and retried on
 /// the next tick.
 /// </summary>
 internal abstract partial class CatchUpService(ILogger logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    protected virtual TimeSpan Interval => TimeSpan.FromSeconds(2);
 
     protected abstract string Name { get; }
 

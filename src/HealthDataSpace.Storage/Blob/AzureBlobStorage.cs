@@ -56,6 +56,21 @@ internal sealed class AzureBlobStorage(BlobServiceClient service) : IBlobStorage
         return paths;
     }
 
+    public async Task<int> DeletePrefixAsync(string container, string prefix, CancellationToken cancellationToken)
+    {
+        var client = await ContainerAsync(container, cancellationToken);
+        var deleted = 0;
+        foreach (var path in await ListAsync(container, prefix, cancellationToken))
+        {
+            if ((await client.DeleteBlobIfExistsAsync(path, cancellationToken: cancellationToken)).Value)
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
     public string Locate(string container, string path) =>
         service.GetBlobContainerClient(BlobNames.CheckContainer(container)).GetBlobClient(BlobNames.CheckPath(path)).Uri.ToString();
 

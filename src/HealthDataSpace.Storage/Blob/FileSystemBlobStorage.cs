@@ -54,6 +54,18 @@ internal sealed class FileSystemBlobStorage(string root) : IBlobStorage
         return Task.FromResult(paths);
     }
 
+    public async Task<int> DeletePrefixAsync(string container, string prefix, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var path in await ListAsync(container, prefix, cancellationToken))
+        {
+            File.Delete(PathOf(container, path));
+            deleted++;
+        }
+
+        return deleted;
+    }
+
     public string Locate(string container, string path) => PathOf(container, path);
 
     private string PathOf(string container, string path) =>

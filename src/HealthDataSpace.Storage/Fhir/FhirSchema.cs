@@ -22,6 +22,7 @@ internal static class FhirSchema
             UNIQUE (res_type, res_id));
         CREATE INDEX IF NOT EXISTS ix_fhir_resources_owner ON fhir_resources (owner, res_type);
         CREATE INDEX IF NOT EXISTS ix_fhir_resources_updated ON fhir_resources (res_type, last_updated);
+        CREATE INDEX IF NOT EXISTS ix_fhir_resources_scan ON fhir_resources (res_type, rid);
         CREATE TABLE IF NOT EXISTS fhir_versions (
             rid {big} NOT NULL,
             version {big} NOT NULL,

@@ -74,6 +74,26 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
         return new SearchResult(total, await ReadAllAsync(pageCommand, cancellationToken));
     }
 
+    public async Task<ScanPage> ScanAsync(string type, long afterPosition, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await FlushAsync(cancellationToken);
+        await using var command = Command(
+            $"SELECT {ResourceColumns}, r.rid FROM fhir_resources r JOIN fhir_versions v ON v.rid = r.rid AND v.version = r.version " +
+            "WHERE r.res_type = @type AND r.deleted = 0 AND r.rid > @after ORDER BY r.rid LIMIT @limit",
+            ("type", type), ("after", afterPosition), ("limit", limit));
+        var resources = new List<StoredResource>(limit);
+        long last = afterPosition;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            resources.Add(ReadResource(reader));
+            last = reader.GetInt64(8);
+        }
+
+        return new ScanPage(resources, resources.Count < limit ? null : last);
+    }
+
     public async Task SaveAsync(ResourceWrite write, CancellationToken cancellationToken)
     {
         var ticks = write.LastUpdated.UtcTicks;
@@ -280,19 +300,24 @@ internal sealed class SqlFhirSession(SqlDialect dialect, DbConnection connection
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var json = reader.IsDBNull(7) ? null : reader.GetString(7);
-            result.Add(new StoredResource(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetInt64(2),
-                new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-                json is null,
-                reader.GetString(5),
-                reader.GetString(6),
-                json));
+            result.Add(ReadResource(reader));
         }
 
         return result;
+    }
+
+    private static StoredResource ReadResource(DbDataReader reader)
+    {
+        var json = reader.IsDBNull(7) ? null : reader.GetString(7);
+        return new StoredResource(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetInt64(2),
+            new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+            json is null,
+            reader.GetString(5),
+            reader.GetString(6),
+            json);
     }
 
     /// <summary>A hash that is the same in every process (string.GetHashCode is randomised per process).</summary>

@@ -34,7 +34,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _ownsDataPath = ownsDataPath;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}/");
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}/");
-        Issuer = $"{BaseAddress}dev-issuer/local/v2.0";
+        Issuer = DevelopmentIssuerSettings.IssuerFor(BaseAddress.GetLeftPart(UriPartial.Authority));
     }
 
     public Uri BaseAddress { get; }
@@ -55,6 +55,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
             return _process.TotalProcessorTime;
         }
     }
+
+    /// <summary>The gateway's process id (its memory figures are read from /proc).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>From process start until <c>GET /healthz</c> answered 200.</summary>
     public TimeSpan StartupTime { get; private set; }
@@ -123,17 +126,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
             ["Kestrel__Endpoints__Http__Url"] = http,
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}",
             ["Storage__DataPath"] = dataPath,
-            ["AzureAd__Instance"] = $"{http}/dev-issuer/",
-            ["AzureAd__TenantId"] = "local",
-            ["AzureAd__ClientId"] = Audience,
-            ["Authentication__ValidIssuers__0"] = $"{http}/dev-issuer/local/v2.0",
-            ["Authentication__RequireHttpsMetadata"] = "false",
-            ["Authentication__DevelopmentIssuer__Enabled"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             // Any free port: several gateways may run on this machine at once.
             ["Mqtt__Port"] = "0",
         };
+        foreach (var (key, value) in DevelopmentIssuerSettings.For(http))
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             environment[name] = value;
@@ -172,13 +174,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>An HTTP client whose calls carry a development token with one role, minted with the gateway's own key.</summary>
-    public HttpClient CreateClient(string role, string clientId)
+    public HttpClient CreateClient(string role, string clientId, string? subject = null)
     {
         string token;
         using (var key = DevelopmentSigningKey.LoadOrCreate(DataPath))
         {
             token = DevelopmentTokenMinter.Mint(
-                key, new DevelopmentTokenRequest([role], clientId, Issuer, Audience, TimeSpan.FromHours(4)));
+                key, new DevelopmentTokenRequest([role], clientId, Issuer, Audience, TimeSpan.FromHours(4), subject));
         }
 
         // One keep-alive connection, requests sent one after another: the figure is for a single sequential client.

@@ -74,6 +74,23 @@ public abstract class BlobStorageContract
         Assert.Null(await ReadAsync("ds3/missing.json"));
     }
 
+    [Fact]
+    public async Task DeletePrefix_RemovesOnlyThatFolder()
+    {
+        foreach (var path in new[] { "ds4/a.ndjson", "ds4/tables/b.parquet", "ds40/c.ndjson" })
+        {
+            await using var writer = await Storage.OpenWriteAsync(Container, path, CancellationToken.None);
+            await writer.Stream.WriteAsync("x"u8.ToArray());
+            await writer.CommitAsync(CancellationToken.None);
+        }
+
+        var deleted = await Storage.DeletePrefixAsync(Container, "ds4/", CancellationToken.None);
+
+        Assert.Equal(2, deleted);
+        Assert.Empty(await Storage.ListAsync(Container, "ds4/", CancellationToken.None));
+        Assert.Equal(["ds40/c.ndjson"], await Storage.ListAsync(Container, "ds40/", CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("../escape.json")]
     [InlineData("/absolute.json")]

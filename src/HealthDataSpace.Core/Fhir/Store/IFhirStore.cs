@@ -33,6 +33,12 @@ public interface IFhirStoreSession : IAsyncDisposable
     Task<SearchResult> SearchAsync(SearchQuery query, string? ownerFilter, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The current, not deleted resources of a type in storage order, after <paramref name="afterPosition"/> (0 to
+    /// start): keyset paging, so reading page N costs the same as page 1 however large the table (exports).
+    /// </summary>
+    Task<ScanPage> ScanAsync(string type, long afterPosition, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stores a new version and replaces the resource's index rows. Throws <see cref="FhirException"/> 409 when
     /// another writer got there first (the current version is not <c>write.Version - 1</c>).
     /// </summary>

@@ -36,6 +36,9 @@ public sealed class NotifyingFhirStore(IFhirStore inner, IEnumerable<IFhirCommit
         public Task<SearchResult> SearchAsync(SearchQuery query, string? ownerFilter, CancellationToken cancellationToken) =>
             inner.SearchAsync(query, ownerFilter, cancellationToken);
 
+        public Task<ScanPage> ScanAsync(string type, long afterPosition, int limit, CancellationToken cancellationToken) =>
+            inner.ScanAsync(type, afterPosition, limit, cancellationToken);
+
         public async Task SaveAsync(ResourceWrite write, CancellationToken cancellationToken)
         {
             await inner.SaveAsync(write, cancellationToken);

@@ -19,3 +19,6 @@ public sealed record StoredResource(
 
 /// <summary>A page of resources and the total number that matched.</summary>
 public sealed record SearchResult(int Total, IReadOnlyList<StoredResource> Resources);
+
+/// <summary>A page of a scan and the position to continue after (null when the scan is done).</summary>
+public sealed record ScanPage(IReadOnlyList<StoredResource> Resources, long? Next);

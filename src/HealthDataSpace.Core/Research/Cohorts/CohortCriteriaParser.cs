@@ -16,18 +16,6 @@ internal static class CohortCriteriaParser
     private const int MaxDepth = 16;
     private const int MaxNodes = 200;
 
-    /// <summary>Telemetry types and the LOINC codes their Observations carry (docs/telemetry-templates.md).</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> TelemetryCodes = new Dictionary<string, string[]>(StringComparer.Ordinal)
-    {
-        ["heart-rate"] = ["http://loinc.org|8867-4"],
-        ["spo2"] = ["http://loinc.org|59408-5", "http://loinc.org|2708-6"],
-        ["steps"] = ["http://loinc.org|55423-8", "http://loinc.org|41950-7"],
-        ["body-temperature"] = ["http://loinc.org|8310-5"],
-        ["respiratory-rate"] = ["http://loinc.org|9279-1"],
-        ["systolic-blood-pressure"] = ["http://loinc.org|8480-6"],
-        ["diastolic-blood-pressure"] = ["http://loinc.org|8462-4"],
-    };
-
     public static CohortCriterion Parse(JsonElement json)
     {
         var nodes = 0;
@@ -97,10 +85,9 @@ internal static class CohortCriteriaParser
     private static TelemetryCriterion Telemetry(JsonElement value, string at)
     {
         Allow(value, at, "type", "aggregate", "gt", "ge", "lt", "le", "window");
-        var type = Text(value, "type", at);
-        if (!TelemetryCodes.ContainsKey(type))
+        if (!TelemetryTypes.TryGet(Text(value, "type", at), out var type))
         {
-            throw Bad($"{at}.type", $"expected one of {string.Join(", ", TelemetryCodes.Keys)}");
+            throw Bad($"{at}.type", $"expected one of {string.Join(", ", TelemetryTypes.Names)}");
         }
 
         var aggregate = Text(value, "aggregate", at);

@@ -60,10 +60,12 @@ internal sealed record GenderCriterion(string Gender) : CohortCriterion
 }
 
 /// <summary>
-/// The patient's telemetry of one type (heart rate, SpO2, ...), aggregated over the window ending now, within the
-/// bound. Telemetry reaches the index as the Observations the telemetry pipeline writes (one per reading).
+/// The patient's telemetry of one type (heart rate, SpO2, ...), aggregated over the UTC days overlapping the window
+/// that ends now, within the bound. It reads the telemetry day aggregates (<see cref="TelemetryDays"/>), which are
+/// computed from the telemetry store's readings; consent-wise telemetry is Observation data (the pipeline turns it
+/// into Observations), so the permit and the patients' consents must allow Observation.
 /// </summary>
-internal sealed record TelemetryCriterion(string Type, string Aggregate, Bound Value, TimeSpan Window) : CohortCriterion
+internal sealed record TelemetryCriterion(TelemetryType Type, string Aggregate, Bound Value, TimeSpan Window) : CohortCriterion
 {
     public override IEnumerable<string> ResourceTypes => ["Observation"];
 }

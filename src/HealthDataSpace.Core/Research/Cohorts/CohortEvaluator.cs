@@ -96,50 +96,66 @@ internal static class CohortEvaluator
         return set;
     }
 
+    /// <summary>
+    /// The patients whose telemetry day aggregates of the type, over the UTC days that overlap [now - window, now],
+    /// give an aggregate within the bound: avg = total sum / total count, min/max over those days. No readings in the
+    /// window: no match.
+    /// </summary>
     private static PatientSet Telemetry(ResearchIndex.View view, TelemetryCriterion telemetry, DateTimeOffset now)
     {
-        var from = (now - telemetry.Window).UtcTicks;
-        var to = now.UtcTicks;
+        var type = telemetry.Type;
+        var fromDay = TelemetryDayDelta.DayNumber(now - telemetry.Window);
+        var toDay = TelemetryDayDelta.DayNumber(now);
         var patients = view.PatientCount;
-        var sums = new double[patients];
-        var counts = new int[patients];
-        var mins = new double[patients];
-        var maxes = new double[patients];
-        foreach (var code in CohortCriteriaParser.TelemetryCodes[telemetry.Type])
+        var set = new PatientSet(patients);
+        var chunks = view.Telemetry.Chunks(type, fromDay, toDay);
+        if (telemetry.Aggregate == "avg")
         {
-            foreach (var list in view.FactLists("Observation", code))
+            var sums = new double[patients];
+            var counts = new long[patients];
+            foreach (var chunk in chunks)
             {
-                foreach (var fact in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list))
+                foreach (ref readonly var day in chunk.Span)
                 {
-                    if (fact.Ticks < from || fact.Ticks > to || double.IsNaN(fact.Value) || !view.IsAlive(fact))
+                    if (day.Day >= fromDay && day.Day <= toDay)
                     {
-                        continue;
+                        sums[day.Patient] += day.Sum;
+                        counts[day.Patient] += day.Count;
                     }
+                }
+            }
 
-                    var p = fact.Patient;
-                    mins[p] = counts[p] == 0 ? fact.Value : Math.Min(mins[p], fact.Value);
-                    maxes[p] = counts[p] == 0 ? fact.Value : Math.Max(maxes[p], fact.Value);
-                    sums[p] += fact.Value;
-                    counts[p]++;
+            for (var p = 0; p < patients; p++)
+            {
+                if (counts[p] > 0 && telemetry.Value.Matches(sums[p] / counts[p]))
+                {
+                    set.Add(p);
+                }
+            }
+
+            return set;
+        }
+
+        // min or max: NaN marks a patient without a day in the window (aggregates never hold NaN).
+        var max = telemetry.Aggregate == "max";
+        var extremes = new double[patients];
+        Array.Fill(extremes, double.NaN);
+        foreach (var chunk in chunks)
+        {
+            foreach (ref readonly var day in chunk.Span)
+            {
+                if (day.Day >= fromDay && day.Day <= toDay)
+                {
+                    var value = max ? day.Max : day.Min;
+                    ref var extreme = ref extremes[day.Patient];
+                    extreme = double.IsNaN(extreme) ? value : max ? Math.Max(extreme, value) : Math.Min(extreme, value);
                 }
             }
         }
 
-        var set = new PatientSet(patients);
         for (var p = 0; p < patients; p++)
         {
-            if (counts[p] == 0)
-            {
-                continue;
-            }
-
-            var value = telemetry.Aggregate switch
-            {
-                "avg" => sums[p] / counts[p],
-                "min" => mins[p],
-                _ => maxes[p],
-            };
-            if (telemetry.Value.Matches(value))
+            if (!double.IsNaN(extremes[p]) && telemetry.Value.Matches(extremes[p]))
             {
                 set.Add(p);
             }

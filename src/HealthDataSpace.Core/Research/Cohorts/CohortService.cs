@@ -59,6 +59,27 @@ internal sealed class CohortService(ResearchIndex index, ConsentIndex consents, 
         });
     }
 
+    /// <summary>
+    /// The patients a dataset under the permit starts from: present, in the permit's cohort (when it has one), and whose
+    /// consent permits the permit's purpose for its recipient on their Patient data now. Each of their other resources
+    /// is still decided one by one by the export.
+    /// </summary>
+    public IReadOnlyList<string> DatasetPatients(DataPermit permit)
+    {
+        ArgumentNullException.ThrowIfNull(permit);
+        var now = time.GetUtcNow();
+        return index.Read(view =>
+        {
+            var members = Allowed(view, permit, "Patient", now);
+            if (permit.Cohort is { } restriction)
+            {
+                members.And(CohortEvaluator.Evaluate(view, CohortCriteriaParser.Parse(restriction), now));
+            }
+
+            return (IReadOnlyList<string>)[.. members.Members().Select(view.PatientId)];
+        });
+    }
+
     private PatientSet Allowed(ResearchIndex.View view, DataPermit permit, List<string> types, DateTimeOffset now)
     {
         var allowed = Allowed(view, permit, types[0], now);

@@ -2,8 +2,9 @@ namespace HealthDataSpace.Core.Research.Cohorts;
 
 /// <summary>
 /// The in-memory fact index cohort counts run on: patients by ordinal (birth date, gender) and, per code, the facts
-/// (patient, time, value) of conditions, observations and medications. It holds no names, identifiers or text; patient
-/// ids stay inside it (consent needs them) and never leave through a count.
+/// (patient, time, value) of conditions, observations and medications, and the patients' telemetry as day aggregates
+/// (<see cref="TelemetryDays"/>). It holds no names, identifiers or text; patient ids stay inside it (consent needs
+/// them) and never leave through a count.
 /// <para>
 /// Each stored resource version occupies a slot; a newer version or a deletion retires the old slot, whose facts are
 /// then skipped. Writers take the write lock briefly; counts take the read lock.
@@ -21,6 +22,7 @@ internal sealed class ResearchIndex : IDisposable
     private readonly Dictionary<string, HashSet<string>> _systemsByBareCode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Slot, long Version)> _slots = new(StringComparer.Ordinal);
     private readonly List<bool> _slotAlive = [];
+    private readonly TelemetryDays _telemetry = new();
 
     // Field order keeps the struct at 24 bytes (two 8-byte fields first): it is the bulk of the index's memory.
     internal readonly record struct Fact(long Ticks, double Value, int Patient, int Slot);
@@ -109,6 +111,44 @@ internal sealed class ResearchIndex : IDisposable
         finally
         {
             _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Folds readings into the patients' telemetry day aggregates (<see cref="TelemetryDays"/>). A patient not indexed
+    /// yet gets an ordinal now and counts once its Patient resource arrives, like its other facts.
+    /// </summary>
+    public void AddTelemetry(IReadOnlyCollection<TelemetryDayDelta> deltas)
+    {
+        ArgumentNullException.ThrowIfNull(deltas);
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var delta in deltas)
+            {
+                _telemetry.Add(Ordinal(delta.PatientId), delta);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// The telemetry day aggregates of one patient (by type, then day, oldest first; empty for an unknown patient): for
+    /// dataset exports, which check consent themselves.
+    /// </summary>
+    public IReadOnlyList<TelemetryDay> DaysOf(string patientId)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _patientOrdinals.TryGetValue(patientId, out var patient) ? _telemetry.Of(patient) : [];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
         }
     }
 
@@ -219,6 +259,9 @@ internal sealed class ResearchIndex : IDisposable
         }
 
         public bool IsAlive(in Fact fact) => index._slotAlive[fact.Slot];
+
+        /// <summary>The telemetry day aggregates, by patient ordinal.</summary>
+        public TelemetryDays Telemetry => index._telemetry;
 
         public PatientSet Present()
         {

@@ -51,40 +51,59 @@ internal sealed class ResearchIndexFeeder(IFhirStore store, ResearchIndex index)
         await using var session = await store.OpenSessionAsync(forWrite: false, cancellationToken);
         foreach (var type in ResearchFacts.IndexedTypes)
         {
-            IReadOnlyList<SearchCriterion> criteria = since is { } from
-                ? [new SearchCriterion("_lastUpdated", SearchParamKind.Date, SearchModifier.None,
-                    [new SearchValue(Prefix: SearchPrefix.Ge, Low: from.UtcTicks, High: from.UtcTicks + 1)])]
-                : [];
+            if (since is null)
+            {
+                // Start-up: every current resource once, by keyset (offset paging would re-read the table per page).
+                for (long? position = 0; position is { } after;)
+                {
+                    var page = await session.ScanAsync(type, after, PageSize, cancellationToken);
+                    applied += Apply(page.Resources);
+                    position = page.Next;
+                }
+
+                continue;
+            }
+
+            IReadOnlyList<SearchCriterion> criteria =
+                [new SearchCriterion("_lastUpdated", SearchParamKind.Date, SearchModifier.None,
+                    [new SearchValue(Prefix: SearchPrefix.Ge, Low: since.Value.UtcTicks, High: since.Value.UtcTicks + 1)])];
             for (var offset = 0; ; offset += PageSize)
             {
                 var query = new SearchQuery(type, criteria, PageSize, offset, SearchSort.LastUpdatedAscending, CountOnly: false) { IncludeTotal = false };
                 var page = await session.SearchAsync(query, ownerFilter: null, cancellationToken);
-                foreach (var stored in page.Resources)
-                {
-                    if (stored.LastUpdated > _watermark)
-                    {
-                        _watermark = stored.LastUpdated;
-                    }
-
-                    if (!index.Holds(stored.Type, stored.Id, stored.Version))
-                    {
-                        try
-                        {
-                            index.Apply(stored.Type, stored.Id, stored.Version, stored.Json);
-                            applied++;
-                        }
-                        catch (Fhir.FhirException)
-                        {
-                            // A stored row that no longer parses (written around the API): it contributes no facts,
-                            // and one bad row must not stop start-up or the catch-up loop.
-                            Skipped++;
-                        }
-                    }
-                }
-
+                applied += Apply(page.Resources);
                 if (page.Resources.Count < PageSize)
                 {
                     break;
+                }
+            }
+        }
+
+        return applied;
+    }
+
+    private int Apply(IReadOnlyList<StoredResource> resources)
+    {
+        var applied = 0;
+        foreach (var stored in resources)
+        {
+            if (stored.LastUpdated > _watermark)
+            {
+                _watermark = stored.LastUpdated;
+            }
+
+            if (!index.Holds(stored.Type, stored.Id, stored.Version))
+            {
+                try
+                {
+                    index.Apply(stored.Type, stored.Id, stored.Version, stored.Json);
+                    applied++;
+                }
+                catch (Fhir.FhirException)
+                {
+                    // A stored row that no longer parses (written around the API): it contributes no facts,
+                    // and one bad row must not stop start-up or the catch-up loop.
+                    Skipped++;
                 }
             }
         }

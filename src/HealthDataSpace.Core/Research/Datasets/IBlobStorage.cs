@@ -19,6 +19,9 @@ public interface IBlobStorage
     /// <summary>The paths of the blobs under a prefix, in ordinal order.</summary>
     Task<IReadOnlyList<string>> ListAsync(string container, string prefix, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the blobs under a prefix (a cancelled or failed export's files); returns how many.</summary>
+    Task<int> DeletePrefixAsync(string container, string prefix, CancellationToken cancellationToken);
+
     /// <summary>Where a partner finds the blob: a file path or the blob URL (without credentials).</summary>
     string Locate(string container, string path);
 }

@@ -5,6 +5,9 @@ using HealthDataSpace.Core.Fhir.Store;
 using HealthDataSpace.Core.Research;
 using HealthDataSpace.Core.Research.Cohorts;
 using HealthDataSpace.Core.Research.Datasets;
+using HealthDataSpace.Core.Telemetry.Devices;
+using HealthDataSpace.Core.Telemetry.Ingest;
+using HealthDataSpace.Core.Telemetry.Store;
 using HealthDataSpace.Storage.Blob;
 using HealthDataSpace.Gateway.Storage;
 using HealthDataSpace.Storage.Research;
@@ -18,6 +21,8 @@ internal static class ResearchApiExtensions
     /// <summary>
     /// Registers the research zone: data permits (kept beside the identified store), the research index that cohort
     /// counts run on (fed by committed writes and a catch-up loop), and the count service (section <c>Research</c>).
+    /// When telemetry is registered (<c>AddTelemetry</c> runs first), the index also keeps telemetry day aggregates,
+    /// fed from the telemetry store.
     /// </summary>
     public static WebApplicationBuilder AddResearchApi(this WebApplicationBuilder builder)
     {
@@ -40,6 +45,15 @@ internal static class ResearchApiExtensions
         builder.Services.AddSingleton<CohortCounting>();
         builder.Services.AddGrpc().AddServiceOptions<Grpc.CohortsGrpcService>(grpc => grpc.Interceptors.Add<Grpc.ResearchStatusInterceptor>());
         builder.Services.AddHostedService<ResearchIndexService>();
+        if (builder.Services.Any(s => s.ServiceType == typeof(ITelemetryStore)))
+        {
+            // Started after the telemetry pipeline service (registered earlier), which creates the store's schema.
+            builder.Services.AddSingleton(sp => new TelemetryDaysFeeder(sp.GetRequiredService<ITelemetryStore>(),
+                sp.GetRequiredService<IDeviceRegistry>(), sp.GetRequiredService<ResearchIndex>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<TelemetryOptions>().DeviceCacheLifetime));
+            builder.Services.AddHostedService<TelemetryDaysService>();
+        }
+
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -47,7 +61,25 @@ internal static class ResearchApiExtensions
                 ? PermitStoreFactory.CreatePostgres(sp.GetRequiredService<NpgsqlDataSource>())
                 : PermitStoreFactory.CreateSqlite(options.SqlitePath);
         });
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.Provider == StorageProvider.Postgres
+                ? PermitStoreFactory.CreateDatasetStorePostgres(sp.GetRequiredService<NpgsqlDataSource>())
+                : PermitStoreFactory.CreateDatasetStoreSqlite(options.SqlitePath);
+        });
         builder.Services.AddHostedService<PermitStoreInitializer>();
+        builder.Services.AddSingleton(sp => new DatasetExporter(
+            sp.GetRequiredKeyedService<IFhirStore>(StorageServiceExtensions.BackendKey), sp.GetRequiredService<ConsentIndex>(),
+            sp.GetRequiredService<CohortService>(), sp.GetRequiredService<IBlobStorage>(), sp.GetRequiredService<Core.Privacy.KAnonymityGate>(),
+            sp.GetRequiredService<ResearchIndex>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new WithdrawalNotifier(
+            sp.GetRequiredKeyedService<IFhirStore>(StorageServiceExtensions.BackendKey), sp.GetRequiredService<IDatasetStore>(),
+            sp.GetRequiredService<IPermitStore>(), sp.GetRequiredService<ConsentIndex>(), sp.GetRequiredService<IBlobStorage>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<ExportJobRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ExportJobRunner>());
+        builder.Services.AddHostedService<WithdrawalService>();
         return builder;
     }
 
@@ -73,16 +105,20 @@ internal static class ResearchApiExtensions
 
     public static IEndpointRouteBuilder MapResearchApi(this IEndpointRouteBuilder app)
     {
-        app.MapPermitEndpoints().MapCohortEndpoints();
+        app.MapPermitEndpoints().MapCohortEndpoints().MapExportEndpoints().MapCatalogEndpoints();
         app.MapGrpcService<Grpc.CohortsGrpcService>().RequireAuthorization(Auth.GatewayPolicies.Researcher);
         return app;
     }
 }
 
-/// <summary>Creates the permit table on start-up (after the identified store's schema).</summary>
-internal sealed class PermitStoreInitializer(IPermitStore store) : IHostedService
+/// <summary>Creates the permit, export-job and dataset tables on start-up (after the identified store's schema).</summary>
+internal sealed class PermitStoreInitializer(IPermitStore store, IDatasetStore datasets) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        await datasets.InitializeAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

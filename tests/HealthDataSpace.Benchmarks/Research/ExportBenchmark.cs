@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HealthDataSpace.Benchmarks.Fhir;
+using HealthDataSpace.Benchmarks.Infrastructure;
+using HealthDataSpace.Core.Fhir.Store;
+using HealthDataSpace.Gateway.Auth;
+using HealthDataSpace.Storage.Fhir;
+
+namespace HealthDataSpace.Benchmarks.Research;
+
+/// <summary>
+/// <c>export</c> (issue 6): a dataset export through the real gateway (a Release process on SQLite, files to the local
+/// blob folder) over the Synthea corpus loaded <c>--copies</c> times, beside a same-run bare baseline that only reads
+/// the same resources from the same database in storage order and writes them as NDJSON (no consent, no
+/// pseudonymisation, no k-anonymity, no Parquet). Reports resources/s of both, the ratio, and the gateway's peak
+/// resident memory (VmHWM) before and after the export; the gateway is restarted after loading so loading does not
+/// count.
+/// </summary>
+internal static class ExportBenchmark
+{
+    private static readonly string[] Types =
+        ["Patient", "Encounter", "Condition", "Observation", "MedicationRequest", "Procedure", "Immunization", "DiagnosticReport", "CarePlan", "Claim", "ExplanationOfBenefit"];
+
+    public static Command CreateCommand()
+    {
+        var copies = new Option<int>("--copies") { Description = "How many times to load the Synthea corpus (new patients each time).", DefaultValueFactory = _ => 4 };
+        var rounds = new Option<int>("--rounds") { Description = "Exports to run (each beside a baseline pass).", DefaultValueFactory = _ => 2 };
+        var data = new Option<string?>("--data") { Description = "The shared data folder holding synthea/. Default: ../shared/data." };
+        var command = new Command("export", "Dataset export throughput and peak memory vs a bare read-and-write baseline (issue 6).") { copies, rounds, data };
+        command.SetAction((parseResult, cancellationToken) =>
+            RunAsync(parseResult.GetValue(copies), parseResult.GetValue(rounds), parseResult.GetValue(data), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int copies, int rounds, string? dataFolder, CancellationToken cancellationToken)
+    {
+        if (copies < 1 || rounds < 1)
+        {
+            await Console.Error.WriteLineAsync("--copies and --rounds must be at least 1.");
+            return 2;
+        }
+
+        try
+        {
+            var machine = MachineFacts.Capture();
+            var corpus = IngestCorpus.Load(dataFolder ?? RepositoryPaths.SharedData);
+            var assembly = GatewayProcess.LocateBuiltGateway();
+            var dataPath = Directory.CreateTempSubdirectory("hds-bench-export-").FullName;
+            var settings = new Dictionary<string, string>
+            {
+                ["Consent__Defaults__HRESCH"] = "OptOut",
+                ["Privacy__KAnonymity__K"] = "2",
+            };
+            try
+            {
+                await using (var loader = await GatewayProcess.StartAsync(assembly, cancellationToken, dataPath, settings))
+                {
+                    for (var copy = 0; copy < copies; copy++)
+                    {
+                        var pass = await GatewayIngestPass.RunAsync(loader, $"hospital-{copy}", corpus, cancellationToken);
+                        Console.WriteLine($"loaded copy {copy + 1}/{copies}: {pass.Resources:N0} resources in {pass.Wall.TotalSeconds:F1} s");
+                    }
+                }
+
+                await using var gateway = await GatewayProcess.StartAsync(assembly, cancellationToken, dataPath, settings);
+                var permit = await CreatePermitAsync(gateway, cancellationToken);
+                var report = new List<string>();
+                for (var round = 1; round <= rounds; round++)
+                {
+                    var baseline = await BaselineAsync(Path.Combine(dataPath, "healthdataspace.db"), cancellationToken);
+                    var before = PeakMemory(gateway);
+                    var export = await ExportAsync(gateway, permit, cancellationToken);
+                    var after = PeakMemory(gateway);
+                    var line = string.Create(CultureInfo.InvariantCulture,
+                        $"| {round} | {export.Resources:N0} | {export.Seconds:F1} | {export.Resources / export.Seconds:N0} | {baseline.Resources:N0} | {baseline.Resources / baseline.Seconds:N0} | {export.Resources / export.Seconds / (baseline.Resources / baseline.Seconds):P0} | {before / 1048576.0:N0} | {after / 1048576.0:N0} |");
+                    Console.WriteLine(line);
+                    report.Add(line);
+                }
+
+                Console.WriteLine();
+                Console.WriteLine("### Run");
+                Console.WriteLine();
+                foreach (var fact in machine.Describe())
+                {
+                    Console.WriteLine(fact);
+                }
+
+                Console.WriteLine($"- corpus: Synthea x {copies}, permit types {string.Join(", ", Types)}");
+                Console.WriteLine();
+                Console.WriteLine("| round | resources exported | export s | export resources/s | baseline resources | baseline resources/s | export / baseline | gateway peak RSS before export MiB | after MiB |");
+                Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                report.ForEach(Console.WriteLine);
+                return 0;
+            }
+            finally
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+        }
+        catch (BenchmarkFailedException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+    }
+
+    private static async Task<string> CreatePermitAsync(GatewayProcess gateway, CancellationToken cancellationToken)
+    {
+        using var steward = gateway.CreateClient(GatewayRoles.Steward, "steward-bench");
+        using var response = await steward.PostAsJsonAsync("steward/permits", new
+        {
+            project = "bench-export", title = "Export benchmark", recipient = "Organization/bench-partner", researchers = new[] { "bench-researcher" },
+            purpose = "HRESCH", resourceTypes = Types, validFrom = "2020-01-01T00:00:00Z", validTo = "2099-01-01T00:00:00Z",
+            outputs = new[] { "dataset" },
+        }, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new BenchmarkFailedException($"POST /steward/permits answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString()!;
+    }
+
+    private static async Task<(long Resources, double Seconds)> ExportAsync(GatewayProcess gateway, string permit, CancellationToken cancellationToken)
+    {
+        using var researcher = gateway.CreateClient(GatewayRoles.Researcher, "portal", "bench-researcher");
+        var started = Stopwatch.StartNew();
+        using var accepted = await researcher.PostAsync(new Uri($"research/permits/{permit}/$export", UriKind.Relative), null, cancellationToken);
+        var location = accepted.Content.Headers.ContentLocation
+            ?? throw new BenchmarkFailedException($"$export answered {(int)accepted.StatusCode} without Content-Location: {await accepted.Content.ReadAsStringAsync(cancellationToken)}");
+        while (true)
+        {
+            using var status = await researcher.GetAsync(new Uri(location.ToString().TrimStart('/'), UriKind.Relative), cancellationToken);
+            if (status.StatusCode == HttpStatusCode.OK)
+            {
+                var seconds = started.Elapsed.TotalSeconds;
+                var manifest = await status.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                return (manifest.GetProperty("output").EnumerateArray().Sum(o => o.GetProperty("count").GetInt64()), seconds);
+            }
+
+            if (status.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new BenchmarkFailedException($"The export job answered {(int)status.StatusCode}: {await status.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>The bare baseline: the same types read in storage order from the same database and written as NDJSON.</summary>
+    private static async Task<(long Resources, double Seconds)> BaselineAsync(string database, CancellationToken cancellationToken)
+    {
+        var store = FhirStoreFactory.CreateSqlite(database);
+        var file = Path.GetTempFileName();
+        var started = Stopwatch.StartNew();
+        long resources = 0;
+        try
+        {
+            await using var output = new StreamWriter(file);
+            await using var session = await store.OpenSessionAsync(forWrite: false, cancellationToken);
+            foreach (var type in Types)
+            {
+                for (long? position = 0; position is { } after;)
+                {
+                    var page = await session.ScanAsync(type, after, 500, cancellationToken);
+                    foreach (var resource in page.Resources)
+                    {
+                        await output.WriteLineAsync(resource.Json);
+                        resources++;
+                    }
+
+                    position = page.Next;
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        return (resources, started.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The gateway process's peak resident set (VmHWM) in bytes, from /proc.</summary>
+    private static long PeakMemory(GatewayProcess gateway)
+    {
+        var line = File.ReadLines($"/proc/{gateway.ProcessId}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+}
