@@ -70,6 +70,29 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Publish_ReconnectResumesPersistentSession_NewConnectionPipelinedAckedStoredOnce()
+    {
+        var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
+        var options = Options(Gateway, device, cleanSession: false);
+        using var first = new MqttClientFactory().CreateMqttClient();
+        await first.ConnectAsync(options);
+        var before = await first.PublishAsync(Message(EventsTopic(device.DeviceId, "%24.mid=s-0"), Reading("heartrate", 60, "2024-03-01T11:00:00Z")));
+
+        // The device reconnects while its first connection is still open: the new one takes the session over.
+        using var second = new MqttClientFactory().CreateMqttClient();
+        var resumed = await second.ConnectAsync(options);
+        var after = await Task.WhenAll(Enumerable.Range(1, 10).Select(i =>
+            second.PublishAsync(Message(EventsTopic(device.DeviceId, $"%24.mid=s-{i}"), Reading("heartrate", 60 + i, $"2024-03-01T11:{i:00}:00Z")))));
+        var readings = await ReadingsAsync(Gateway, device.DeviceId);
+
+        Assert.True(before.IsSuccess);
+        Assert.True(resumed.IsSessionPresent);
+        Assert.All(after, r => Assert.True(r.IsSuccess));
+        Assert.Equal(Enumerable.Range(0, 11).Select(i => $"s-{i}"), readings.Select(r => r.GetProperty("messageId").GetString()));
+        Assert.True(second.IsConnected);
+    }
+
+    [Fact]
     public async Task Connect_BadCredentials_RefusedNotAuthorized()
     {
         var patient = await CreatePatientAsync(Gateway);

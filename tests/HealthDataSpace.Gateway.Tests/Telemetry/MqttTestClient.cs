@@ -17,12 +17,13 @@ internal static class MqttTestClient
     public static string EventsTopic(string deviceId, string propertyBag = "") => $"devices/{deviceId}/messages/events/{propertyBag}";
 
     public static MqttClientOptions Options(GatewayFactory gateway, DeviceCredentials device, string? password = null,
-        string? clientId = null, string? userName = null, MqttProtocolVersion version = MqttProtocolVersion.V311) =>
+        string? clientId = null, string? userName = null, MqttProtocolVersion version = MqttProtocolVersion.V311, bool cleanSession = true) =>
         new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", Port(gateway))
             .WithClientId(clientId ?? device.DeviceId)
             .WithCredentials(userName ?? UserName(device), password ?? device.Sas())
             .WithProtocolVersion(version)
+            .WithCleanSession(cleanSession)
             .WithTimeout(TimeSpan.FromSeconds(30))
             .Build();
 

@@ -133,7 +133,8 @@ internal sealed partial class MqttIngestServer(
             : default;
         var deviceMessage = new DeviceMessage(args.ClientId, topic.MessageId ?? string.Empty, enqueued,
             System.Buffers.BuffersExtensions.ToArray(message.Payload), null, properties);
-        var pipeline = MqttPublishPipeline.For(args.SessionItems, options.Value.MaxInFlightPerConnection);
+        // Started for this connection by the inbound interceptor when the PUBLISH arrived.
+        var pipeline = MqttPublishPipeline.Of(args.SessionItems) ?? MqttPublishPipeline.Start(args.SessionItems, null, options.Value.MaxInFlightPerConnection);
         var awaitsPubAck = message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtLeastOnce;
         await pipeline.WaitForRoomAsync(args.CancellationToken);
         Task<IngestOutcome> durable;
@@ -141,10 +142,10 @@ internal sealed partial class MqttIngestServer(
         {
             durable = await _ingestor!.SubmitAsync(new IngestCaller.Device(args.ClientId), [deviceMessage], args.CancellationToken);
         }
-        catch (Exception e) when (e is TelemetryOverloadedException or System.Data.Common.DbException or IOException or OperationCanceledException)
+        catch (Exception e)
         {
             pipeline.ReleaseRoom();
-            if (e is OperationCanceledException)
+            if (e is not (TelemetryOverloadedException or System.Data.Common.DbException or IOException))
             {
                 throw;
             }
@@ -174,7 +175,7 @@ internal sealed partial class MqttIngestServer(
 
     private Task OnClientConnectedAsync(ClientConnectedEventArgs args)
     {
-        MqttPublishPipeline.Start(args.SessionItems, options.Value.MaxInFlightPerConnection);
+        MqttPublishPipeline.Start(args.SessionItems, args.RemoteEndPoint, options.Value.MaxInFlightPerConnection);
         return Task.CompletedTask;
     }
 
@@ -182,7 +183,7 @@ internal sealed partial class MqttIngestServer(
     {
         if (args.Packet is MqttPublishPacket publish)
         {
-            MqttPublishPipeline.For(args.SessionItems, options.Value.MaxInFlightPerConnection).CurrentPacketId = publish.PacketIdentifier;
+            MqttPublishPipeline.For(args.SessionItems, args.RemoteEndPoint, options.Value.MaxInFlightPerConnection).CurrentPacketId = publish.PacketIdentifier;
         }
 
         return Task.CompletedTask;
@@ -190,8 +191,20 @@ internal sealed partial class MqttIngestServer(
 
     private async Task OnOutboundPacketAsync(InterceptingPacketEventArgs args)
     {
-        if (args.Packet is MqttPubAckPacket pubAck && MqttPublishPipeline.Of(args.SessionItems) is { } pipeline
-            && !await pipeline.WaitForPubAckAsync(pubAck.PacketIdentifier, args.CancellationToken))
+        if (args.Packet is not MqttPubAckPacket pubAck || MqttPublishPipeline.Of(args.SessionItems) is not { } pipeline)
+        {
+            return;
+        }
+
+        if (pipeline.Connection is not null && !Equals(pipeline.Connection, args.RemoteEndPoint))
+        {
+            // A connection whose session a reconnect of the device took over: its remaining PUBACKs are not sent (the
+            // device republishes, duplicates are recognised) rather than matched against the new connection's messages.
+            args.ProcessPacket = false;
+            return;
+        }
+
+        if (!await pipeline.WaitForPubAckAsync(pubAck.PacketIdentifier, args.CancellationToken))
         {
             // The commit failed: no PUBACK for this or any later message of the connection, which is being closed.
             args.ProcessPacket = false;

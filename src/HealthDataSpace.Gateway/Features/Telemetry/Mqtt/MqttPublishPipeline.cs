@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Net;
 
 namespace HealthDataSpace.Gateway.Features.Telemetry.Mqtt;
 
@@ -19,10 +20,18 @@ internal sealed class MqttPublishPipeline : IDisposable
     private readonly SemaphoreSlim _inFlight;
     private volatile bool _failed;
 
-    private MqttPublishPipeline(int maxInFlight)
+    private MqttPublishPipeline(EndPoint? connection, int maxInFlight)
     {
+        Connection = connection;
         _inFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
     }
+
+    /// <summary>
+    /// The TCP connection (remote end point) this pipeline belongs to. A persistent session outlives its connection,
+    /// and a device that reconnects takes its session over while the old connection may still be sending: its PUBACKs
+    /// must not be matched against the new connection's messages.
+    /// </summary>
+    public EndPoint? Connection { get; }
 
     /// <summary>The packet id of the PUBLISH being processed (set when it arrives, read by the publish handler).</summary>
     public ushort CurrentPacketId { get; set; }
@@ -31,24 +40,26 @@ internal sealed class MqttPublishPipeline : IDisposable
     public bool Failed => _failed;
 
     /// <summary>A fresh pipeline for a new connection (a resumed session keeps its items, not its pipeline).</summary>
-    public static MqttPublishPipeline Start(IDictionary sessionItems, int maxInFlight)
+    public static MqttPublishPipeline Start(IDictionary sessionItems, EndPoint? connection, int maxInFlight)
     {
         ArgumentNullException.ThrowIfNull(sessionItems);
         // Session items are touched by this connection's receive loop only (MQTTnet keeps them in a concurrent map).
-        var pipeline = new MqttPublishPipeline(maxInFlight);
+        var pipeline = new MqttPublishPipeline(connection, maxInFlight);
         (sessionItems[SessionKey] as MqttPublishPipeline)?.Dispose();
         sessionItems[SessionKey] = pipeline;
         return pipeline;
     }
 
-    /// <summary>The connection's pipeline, started now if the connection event has not run yet.</summary>
-    public static MqttPublishPipeline For(IDictionary sessionItems, int maxInFlight)
+    /// <summary>The pipeline of this connection, started now if the session has none or another connection's.</summary>
+    public static MqttPublishPipeline For(IDictionary sessionItems, EndPoint? connection, int maxInFlight)
     {
         ArgumentNullException.ThrowIfNull(sessionItems);
-        return sessionItems[SessionKey] as MqttPublishPipeline ?? Start(sessionItems, maxInFlight);
+        return sessionItems[SessionKey] is MqttPublishPipeline pipeline && Equals(pipeline.Connection, connection)
+            ? pipeline
+            : Start(sessionItems, connection, maxInFlight);
     }
 
-    /// <summary>The connection's pipeline, or null when it has none (it has published nothing).</summary>
+    /// <summary>The session's current pipeline, or null when none was started.</summary>
     public static MqttPublishPipeline? Of(IDictionary sessionItems)
     {
         ArgumentNullException.ThrowIfNull(sessionItems);
