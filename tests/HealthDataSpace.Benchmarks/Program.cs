@@ -16,6 +16,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     NormalizeBenchmark.CreateCommand(),
     DeidentifyBenchmark.CreateCommand(),
     TelemetryBenchmark.CreateCommand(),
+    IngestStagesBenchmark.CreateCommand(),
     ExportBenchmark.CreateCommand(),
 };
 

@@ -11,31 +11,49 @@ internal static class ReadingValuesJson
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static string Write(IReadOnlyList<ReadingValue> values)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var value in values)
-            {
-                json.WriteStartArray();
-                json.WriteStringValue(value.Name);
-                json.WriteStringValue(value.Value);
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
-        }
-
+        WriteUtf8(buffer, values);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    public static IReadOnlyList<ReadingValue> Read(string stored)
+    /// <summary>Appends the stored form as UTF-8 (the SQLite appender binds it without making a string).</summary>
+    public static void WriteUtf8(IBufferWriter<byte> output, IReadOnlyList<ReadingValue> values)
     {
-        var values = new List<ReadingValue>(2);
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(stored));
+        var json = t_writer;
+        if (json is null)
+        {
+            t_writer = json = new Utf8JsonWriter(output);
+        }
+        else
+        {
+            json.Reset(output);
+        }
+
+        json.WriteStartArray();
+        foreach (var value in values)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(value.Name);
+            json.WriteStringValue(value.Value);
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+        json.Flush();
+    }
+
+    public static IReadOnlyList<ReadingValue> Read(string stored) => Read(Encoding.UTF8.GetBytes(stored));
+
+    public static IReadOnlyList<ReadingValue> Read(ReadOnlySpan<byte> stored)
+    {
+        var values = new List<ReadingValue>(1);
+        var reader = new Utf8JsonReader(stored);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
         {

@@ -11,7 +11,7 @@ namespace HealthDataSpace.Storage.Telemetry;
 /// </summary>
 internal abstract class SqlTelemetryStore : ITelemetryStore
 {
-    private const string ReadingColumns = "seq, device_id, type, time_us, vals, message_id, correlation_id";
+    protected const string ReadingColumns = "seq, device_id, type, time_us, vals, message_id, correlation_id";
 
     protected abstract string Schema { get; }
 
@@ -78,7 +78,7 @@ internal abstract class SqlTelemetryStore : ITelemetryStore
         return new ReadingPage(readings, new ReadingCursor(TelemetrySchema.ToMicros(last.Reading.OccurrenceTime), last.Sequence));
     }
 
-    public async Task<IReadOnlyList<StoredReading>> ReadAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken)
+    public virtual async Task<IReadOnlyList<StoredReading>> ReadAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();

@@ -46,6 +46,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public string Issuer { get; }
 
+    /// <summary>CPU time (user + system, all threads) the gateway process has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The gateway's process id (its memory figures are read from /proc).</summary>
     public int ProcessId => _process.Id;
 

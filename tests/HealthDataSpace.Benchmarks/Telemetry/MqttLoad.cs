@@ -6,18 +6,21 @@ using MQTTnet.Protocol;
 
 namespace HealthDataSpace.Benchmarks.Telemetry;
 
-internal sealed record MqttPassResult(string Target, long Messages, TimeSpan Wall, LatencySummary PubAckMilliseconds)
+internal sealed record MqttPassResult(string Target, int InFlight, long Messages, TimeSpan Wall, LatencySummary PubAckMilliseconds)
 {
     public double MessagesPerSecond => Messages / Wall.TotalSeconds;
 }
 
-/// <summary>One device (client) per connection, each publishing QoS 1 JSON readings one after another, timing each PUBACK.</summary>
+/// <summary>
+/// One device (client) per connection, each publishing QoS 1 JSON readings with up to <c>inFlight</c> publishes awaiting
+/// their PUBACK (1 = one after another; device SDKs keep several in flight), timing each PUBACK.
+/// </summary>
 internal static class MqttLoad
 {
     public sealed record Device(string DeviceId, string UserName, string Password);
 
-    public static async Task<MqttPassResult> RunAsync(string target, int port, IReadOnlyList<Device> devices, int messagesPerDevice, string runId,
-        CancellationToken cancellationToken)
+    public static async Task<MqttPassResult> RunAsync(string target, int port, IReadOnlyList<Device> devices, int messagesPerDevice, int inFlight,
+        string runId, CancellationToken cancellationToken)
     {
         var clients = new List<IMqttClient>();
         try
@@ -43,6 +46,8 @@ internal static class MqttLoad
             {
                 var device = devices[index];
                 var samples = latencies[index] = new List<double>(messagesPerDevice);
+                using var window = new SemaphoreSlim(inFlight);
+                var publishes = new List<Task>(messagesPerDevice);
                 for (var i = 0; i < messagesPerDevice; i++)
                 {
                     var body = string.Create(CultureInfo.InvariantCulture,
@@ -50,17 +55,14 @@ internal static class MqttLoad
                     var message = new MqttApplicationMessageBuilder()
                         .WithTopic($"devices/{device.DeviceId}/messages/events/%24.mid={runId}-{i}")
                         .WithPayload(body).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-                    var sent = Stopwatch.GetTimestamp();
-                    var result = await client.PublishAsync(message, cancellationToken);
-                    samples.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-                    if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
-                    {
-                        throw new BenchmarkFailedException($"{target}: PUBACK {result.ReasonCode}.");
-                    }
+                    await window.WaitAsync(cancellationToken);
+                    publishes.Add(PublishAsync(client, message, samples, window, target, cancellationToken));
                 }
+
+                await Task.WhenAll(publishes);
             }));
             var wall = Stopwatch.GetElapsedTime(started);
-            return new MqttPassResult(target, (long)devices.Count * messagesPerDevice, wall, LatencySummary.Of(latencies.SelectMany(l => l)));
+            return new MqttPassResult(target, inFlight, (long)devices.Count * messagesPerDevice, wall, LatencySummary.Of(latencies.SelectMany(l => l)));
         }
         finally
         {
@@ -68,6 +70,29 @@ internal static class MqttLoad
             {
                 client.Dispose();
             }
+        }
+    }
+
+    private static async Task PublishAsync(IMqttClient client, MqttApplicationMessage message, List<double> samples, SemaphoreSlim window,
+        string target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var sent = Stopwatch.GetTimestamp();
+            var result = await client.PublishAsync(message, cancellationToken);
+            lock (samples)
+            {
+                samples.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+
+            if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
+            {
+                throw new BenchmarkFailedException($"{target}: PUBACK {result.ReasonCode}.");
+            }
+        }
+        finally
+        {
+            window.Release();
         }
     }
 }

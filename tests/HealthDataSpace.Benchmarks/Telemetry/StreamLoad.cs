@@ -11,16 +11,23 @@ namespace HealthDataSpace.Benchmarks.Telemetry;
 internal sealed record StreamPassResult(string Target, long Readings, TimeSpan Wall, LatencySummary AckMilliseconds, int Rejected)
 {
     public double ReadingsPerSecond => Readings / Wall.TotalSeconds;
+
+    /// <summary>CPU the serving process used per reading during the pass (µs), when measured.</summary>
+    public double? CpuMicrosPerReading { get; init; }
+
+    /// <summary>Gateway only: CPU per reading including the Observation projection catching up after the pass (µs).</summary>
+    public double? CpuMicrosPerReadingWithProjection { get; init; }
+
+    /// <summary>Gateway only: from the last ack until every reading was folded into Observations.</summary>
+    public TimeSpan? ProjectionCatchUp { get; init; }
 }
 
 /// <summary>
 /// Drives <c>TelemetryIngest.Stream</c>: one stream per device, each sending prebuilt batches with up to
-/// <c>window</c> unacknowledged, timing every batch from its write to its ack.
+/// <c>clientWindow</c> unacknowledged, timing every batch from its write to its ack.
 /// </summary>
 internal static class StreamLoad
 {
-    public const int ClientWindow = 32;
-
     /// <summary>Batches for one device: <paramref name="batches"/> x <paramref name="messagesPerBatch"/> messages of
     /// <paramref name="readingsPerMessage"/> heart-rate readings one second apart.</summary>
     public static List<TelemetryBatch> Build(string deviceId, string runId, int batches, int messagesPerBatch, int readingsPerMessage)
@@ -49,7 +56,7 @@ internal static class StreamLoad
     }
 
     public static async Task<StreamPassResult> RunAsync(string target, GrpcChannel channel, IReadOnlyList<(Metadata Headers, List<TelemetryBatch> Batches)> streams,
-        CancellationToken cancellationToken)
+        int clientWindow, CancellationToken cancellationToken)
     {
         var client = new TelemetryIngest.TelemetryIngestClient(channel);
         var latencies = new List<double>[streams.Count];
@@ -59,7 +66,7 @@ internal static class StreamLoad
         {
             var samples = latencies[index] = new List<double>(stream.Batches.Count);
             var sentAt = new long[stream.Batches.Count];
-            using var window = new SemaphoreSlim(ClientWindow);
+            using var window = new SemaphoreSlim(clientWindow);
             using var call = client.Stream(stream.Headers, cancellationToken: cancellationToken);
             var sending = Task.Run(async () =>
             {

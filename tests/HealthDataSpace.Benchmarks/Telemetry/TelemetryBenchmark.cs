@@ -19,7 +19,8 @@ namespace HealthDataSpace.Benchmarks.Telemetry;
 /// </summary>
 internal static class TelemetryBenchmark
 {
-    private static readonly CompositeFormat ReadingsLine = CompositeFormat.Parse("| {0} | {1} | {2:N0} | {3:F2} | {4:N0} | {5:F1} | {6:F1} | {7:F1} |");
+    private static readonly CompositeFormat ReadingsLine =
+        CompositeFormat.Parse("| {0} | {1} | {2:N0} | {3:F2} | {4:N0} | {5:F1} | {6:F1} | {7:F1} | {8:F1} | {9} | {10} |");
 
     public static Command CreateCommand()
     {
@@ -30,18 +31,22 @@ internal static class TelemetryBenchmark
         var rounds = new Option<int>("--rounds") { Description = "Measured rounds (after one warm-up).", DefaultValueFactory = _ => 3 };
         var mqttDevices = new Option<int>("--mqtt-devices") { Description = "Concurrent MQTT connections, one device each.", DefaultValueFactory = _ => 32 };
         var mqttMessages = new Option<int>("--mqtt-messages") { Description = "QoS 1 messages per MQTT device.", DefaultValueFactory = _ => 300 };
+        var clientWindow = new Option<int>("--client-window") { Description = "Unacknowledged batches each stream keeps in flight.", DefaultValueFactory = _ => 32 };
+        var mqttInFlight = new Option<int>("--mqtt-in-flight") { Description = "QoS 1 publishes each MQTT device keeps in flight in the pipelined pass.", DefaultValueFactory = _ => 16 };
         var fullSync = new Option<bool>("--sqlite-full-sync") { Description = "Telemetry:SqliteFullSync of the gateway.", DefaultValueFactory = _ => true };
         var output = new Option<string?>("--out") { Description = "Also write the Markdown report to this file." };
         var command = new Command("telemetry", "Telemetry ingest: gRPC Stream with durable acks vs a bare sink, MQTT QoS 1 vs a no-op MQTTnet server (issue 3).")
         {
-            streams, batches, messages, perMessage, rounds, mqttDevices, mqttMessages, fullSync, output,
+            streams, batches, messages, perMessage, rounds, clientWindow, mqttDevices, mqttMessages, mqttInFlight, fullSync, output,
         };
         command.SetAction((p, ct) => RunAsync(new Settings(p.GetValue(streams), p.GetValue(batches), p.GetValue(messages), p.GetValue(perMessage),
-            p.GetValue(rounds), p.GetValue(mqttDevices), p.GetValue(mqttMessages), p.GetValue(fullSync)), p.GetValue(output), ct));
+            p.GetValue(rounds), p.GetValue(clientWindow), p.GetValue(mqttDevices), p.GetValue(mqttMessages), p.GetValue(mqttInFlight), p.GetValue(fullSync)),
+            p.GetValue(output), ct));
         return command;
     }
 
-    private sealed record Settings(int Streams, int Batches, int Messages, int PerMessage, int Rounds, int MqttDevices, int MqttMessages, bool FullSync);
+    private sealed record Settings(int Streams, int Batches, int Messages, int PerMessage, int Rounds, int ClientWindow, int MqttDevices, int MqttMessages,
+        int MqttInFlight, bool FullSync);
 
     private static async Task<int> RunAsync(Settings settings, string? outFile, CancellationToken cancellationToken)
     {
@@ -65,21 +70,36 @@ internal static class TelemetryBenchmark
             using var gatewayChannel = GrpcChannel.ForAddress(gateway.GrpcAddress);
             using var sinkChannel = GrpcChannel.ForAddress(sinks.GrpcAddress);
 
+            var projection = new ProjectionProbe(gateway.DataPath);
             var results = new List<(StreamPassResult Sink, StreamPassResult Gateway)>();
             for (var round = 0; round <= settings.Rounds; round++)
             {
-                var batches = round == 0 ? Math.Max(1, settings.Batches / 5) : settings.Batches;
-                var sink = await StreamLoad.RunAsync("bare sink", sinkChannel,
-                    Streams(streamDevices, $"s{round}", batches, settings, sas: false), cancellationToken);
-                var stored = await StreamLoad.RunAsync("gateway", gatewayChannel,
-                    Streams(streamDevices, $"g{round}", batches, settings, sas: true), cancellationToken);
+                // The warm-up is half a round: long enough for the JIT's tiered recompilation to settle.
+                var batches = round == 0 ? Math.Max(1, settings.Batches / 2) : settings.Batches;
+                // Built before the clocks start: only sending, parsing and acknowledging is measured.
+                var sinkStreams = Streams(streamDevices, $"s{round}", batches, settings, sas: false);
+                var gatewayStreams = Streams(streamDevices, $"g{round}", batches, settings, sas: true);
+                var benchmarkCpu = Environment.CpuUsage.TotalTime;
+                var sink = await StreamLoad.RunAsync("bare sink", sinkChannel, sinkStreams, settings.ClientWindow, cancellationToken);
+                sink = sink with { CpuMicrosPerReading = MicrosPer(Environment.CpuUsage.TotalTime - benchmarkCpu, sink.Readings) };
+
+                var gatewayCpu = gateway.ProcessorTime;
+                var stored = await StreamLoad.RunAsync("gateway", gatewayChannel, gatewayStreams, settings.ClientWindow, cancellationToken);
+                var passCpu = gateway.ProcessorTime - gatewayCpu;
+                var catchUp = await projection.WaitUntilCaughtUpAsync(TimeSpan.FromMinutes(10), cancellationToken);
+                stored = stored with
+                {
+                    CpuMicrosPerReading = MicrosPer(passCpu, stored.Readings),
+                    CpuMicrosPerReadingWithProjection = MicrosPer(gateway.ProcessorTime - gatewayCpu, stored.Readings),
+                    ProjectionCatchUp = catchUp,
+                };
                 if (stored.Rejected > 0)
                 {
                     throw new BenchmarkFailedException($"The gateway rejected {stored.Rejected} messages; the figures would not be for stored readings.");
                 }
 
                 await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: sink {sink.ReadingsPerSecond:N0}/s, gateway {stored.ReadingsPerSecond:N0}/s, gateway ack p99 {stored.AckMilliseconds.P99:F1} ms"));
+                    $"round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: sink {sink.ReadingsPerSecond:N0}/s, gateway {stored.ReadingsPerSecond:N0}/s, gateway ack p99 {stored.AckMilliseconds.P99:F1} ms, gateway {stored.CpuMicrosPerReadingWithProjection:F1} CPU-µs/reading, projection caught up {catchUp.TotalSeconds:F2} s later"));
                 if (round > 0)
                 {
                     results.Add((sink, stored));
@@ -88,12 +108,23 @@ internal static class TelemetryBenchmark
 
             var mqttDevices = devices.Skip(settings.Streams)
                 .Select(d => new MqttLoad.Device(d.DeviceId, $"localhost/{d.DeviceId}/?api-version=2021-04-12", d.Sas())).ToList();
-            var mqttSink = await MqttLoad.RunAsync("no-op MQTTnet", sinks.MqttPort, mqttDevices, settings.MqttMessages, "sink", cancellationToken);
-            var mqttGateway = await MqttLoad.RunAsync("gateway", gatewayMqttPort, mqttDevices, settings.MqttMessages, "gw", cancellationToken);
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"mqtt: no-op {mqttSink.MessagesPerSecond:N0}/s, gateway {mqttGateway.MessagesPerSecond:N0}/s"));
+            // Warm-up: the MQTT path (MQTTnet, JSON templates) is not touched by the gRPC rounds and would be measured cold.
+            await MqttLoad.RunAsync("no-op MQTTnet", sinks.MqttPort, mqttDevices, Math.Max(1, settings.MqttMessages / 3), settings.MqttInFlight, "warm-sink", cancellationToken);
+            await MqttLoad.RunAsync("gateway", gatewayMqttPort, mqttDevices, Math.Max(1, settings.MqttMessages / 3), settings.MqttInFlight, "warm-gw", cancellationToken);
+            await projection.WaitUntilCaughtUpAsync(TimeSpan.FromMinutes(10), cancellationToken);
+            var mqtt = new List<MqttPassResult>();
+            foreach (var inFlight in new[] { 1, settings.MqttInFlight }.Distinct())
+            {
+                var mqttSink = await MqttLoad.RunAsync("no-op MQTTnet", sinks.MqttPort, mqttDevices, settings.MqttMessages, inFlight, $"sink{inFlight}", cancellationToken);
+                var mqttGateway = await MqttLoad.RunAsync("gateway", gatewayMqttPort, mqttDevices, settings.MqttMessages, inFlight, $"gw{inFlight}", cancellationToken);
+                await projection.WaitUntilCaughtUpAsync(TimeSpan.FromMinutes(10), cancellationToken);
+                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"mqtt, {inFlight} in flight per device: no-op {mqttSink.MessagesPerSecond:N0}/s, gateway {mqttGateway.MessagesPerSecond:N0}/s"));
+                mqtt.Add(mqttSink);
+                mqtt.Add(mqttGateway);
+            }
 
-            var report = Report(machine, settings, results, mqttSink, mqttGateway);
+            var report = Report(machine, settings, results, mqtt);
             await Console.Out.WriteLineAsync(report);
             if (outFile is not null)
             {
@@ -148,7 +179,7 @@ internal static class TelemetryBenchmark
     }
 
     private static string Report(MachineFacts machine, Settings settings, List<(StreamPassResult Sink, StreamPassResult Gateway)> rounds,
-        MqttPassResult mqttSink, MqttPassResult mqttGateway)
+        List<MqttPassResult> mqtt)
     {
         var text = new StringBuilder();
         text.AppendLine("### Run").AppendLine();
@@ -158,16 +189,19 @@ internal static class TelemetryBenchmark
         }
 
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"- load: {settings.Streams} streams x {settings.Batches} batches x {settings.Messages} messages x {settings.PerMessage} reading(s), SQLite synchronous={(settings.FullSync ? "FULL" : "NORMAL")}");
-        text.AppendLine().AppendLine("| round | target | readings | wall s | readings/s | ack p50 ms | ack p99 ms | ack max ms |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+            $"- load: {settings.Streams} streams x {settings.Batches} batches x {settings.Messages} messages x {settings.PerMessage} reading(s), SQLite synchronous={(settings.FullSync ? "FULL" : "NORMAL")}, client window {settings.ClientWindow} batches");
+        text.AppendLine("- CPU µs/reading: sink rows = the benchmark process (client and sink); gateway rows = the gateway process during the pass, then including the Observation projection catching up");
+        text.AppendLine().AppendLine("| round | target | readings | wall s | readings/s | ack p50 ms | ack p99 ms | ack max ms | CPU µs/reading | incl. projection | Observations caught up after s |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var index = 1;
         foreach (var (sink, gateway) in rounds)
         {
             foreach (var pass in new[] { sink, gateway })
             {
                 text.AppendLine(string.Format(CultureInfo.InvariantCulture, ReadingsLine, index, pass.Target, pass.Readings, pass.Wall.TotalSeconds,
-                    pass.ReadingsPerSecond, pass.AckMilliseconds.P50, pass.AckMilliseconds.P99, pass.AckMilliseconds.Max));
+                    pass.ReadingsPerSecond, pass.AckMilliseconds.P50, pass.AckMilliseconds.P99, pass.AckMilliseconds.Max, pass.CpuMicrosPerReading,
+                    pass.CpuMicrosPerReadingWithProjection?.ToString("F1", CultureInfo.InvariantCulture) ?? "–",
+                    pass.ProjectionCatchUp?.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) ?? "–"));
             }
 
             index++;
@@ -177,15 +211,18 @@ internal static class TelemetryBenchmark
         var gatewayRates = rounds.Select(r => r.Gateway.ReadingsPerSecond).Order().ToList();
         text.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Median gateway/sink ratio {ratios[ratios.Count / 2]:P0}; median gateway {gatewayRates[gatewayRates.Count / 2]:N0} readings/s.");
-        text.AppendLine().AppendLine("| MQTT QoS 1 | messages | wall s | messages/s | PUBACK p50 ms | PUBACK p99 ms |").AppendLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var pass in new[] { mqttSink, mqttGateway })
+        text.AppendLine().AppendLine("| MQTT QoS 1 | in flight per device | messages | wall s | messages/s | PUBACK p50 ms | PUBACK p99 ms |")
+            .AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var pass in mqtt)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {pass.Target} | {pass.Messages:N0} | {pass.Wall.TotalSeconds:F2} | {pass.MessagesPerSecond:N0} | {pass.PubAckMilliseconds.P50:F1} | {pass.PubAckMilliseconds.P99:F1} |");
+                $"| {pass.Target} | {pass.InFlight} | {pass.Messages:N0} | {pass.Wall.TotalSeconds:F2} | {pass.MessagesPerSecond:N0} | {pass.PubAckMilliseconds.P50:F1} | {pass.PubAckMilliseconds.P99:F1} |");
         }
 
         return text.ToString();
     }
+
+    private static double MicrosPer(TimeSpan cpu, long readings) => cpu.TotalMicroseconds / readings;
 
     private static int FreePort()
     {

@@ -87,6 +87,37 @@ public class ObservationMapperTests
     }
 
     [Fact]
+    public void Map_OutOfOrderWithSameInstantApart_SortedAndFirstArrivalKept()
+    {
+        var sampled = (SampledData)Assert.Single(_mapper.Map(Subject,
+        [
+            HeartRate(Hour.AddSeconds(10), "90"),
+            HeartRate(Hour.AddSeconds(3), "81"),
+            HeartRate(Hour.AddSeconds(10), "91"),
+            HeartRate(Hour.AddSeconds(1), "80"),
+        ])).Observation.Value;
+        var data = sampled.Data.Split(' ');
+        Assert.Equal(("81", "E", "90"), (data[0], data[1], data[2]));
+    }
+
+    [Fact]
+    public void Map_ReadingsWithOffsets_GroupedByUtcHour()
+    {
+        var plusTwo = TimeSpan.FromHours(2);
+        var drafts = _mapper.Map(Subject,
+        [
+            HeartRate(Hour.AddMinutes(5), "70"),
+            new NormalizedReading("heartrate", new DateTimeOffset(2026, 1, 15, 13, 10, 0, plusTwo), [new("hr", "71")]),
+            new NormalizedReading("heartrate", new DateTimeOffset(2026, 1, 15, 14, 0, 0, plusTwo), [new("hr", "72")]),
+        ]).OrderBy(d => d.IdentifierValue, StringComparer.Ordinal).ToList();
+
+        Assert.Equal(["dev-1.heartrate.hour.20260115T110000Z", "dev-1.heartrate.hour.20260115T120000Z"], drafts.Select(d => d.IdentifierValue));
+        var data = ((SampledData)drafts[0].Observation.Value).Data.Split(' ');
+        // Slots of 5 s (the shipped heart-rate template): minute 5 is slot 60, minute 10 slot 120.
+        Assert.Equal(("70", "71"), (data[60], data[120]));
+    }
+
+    [Fact]
     public void Map_DailyTemplate_OneObservationPerUtcDay()
     {
         var mapper = Custom(1440, """{"valueType": "SampledData", "valueName": "v", "unit": "u", "defaultPeriod": 3600000}""");

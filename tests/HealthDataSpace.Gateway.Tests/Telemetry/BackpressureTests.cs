@@ -63,13 +63,4 @@ public sealed class BackpressureTests : IDisposable
         gateway.Dispose();
         identity.Dispose();
     }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 }

@@ -47,6 +47,52 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Publish_ManyInFlightOnOneConnection_AllAckedInOrderStoredOnce_RefusedOneAnsweredAsSuch()
+    {
+        var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
+        using var client = await ConnectAsync(Gateway, device, MqttProtocolVersion.V500);
+        var start = new DateTimeOffset(2024, 3, 1, 10, 0, 0, TimeSpan.Zero);
+
+        // 40 publishes without waiting for any PUBACK, the 20th unusable (SpO2 150 %), as device SDKs pipeline them.
+        var publishes = Enumerable.Range(0, 40).Select(i => client.PublishAsync(i == 20
+                ? Message(EventsTopic(device.DeviceId, $"%24.mid=bad-{i}"), Reading("spo2", 150, $"{start.AddMinutes(i):yyyy-MM-ddTHH:mm:ssZ}"))
+                : Message(EventsTopic(device.DeviceId, $"%24.mid=ok-{i}"), Reading("heartrate", 60 + i, $"{start.AddMinutes(i):yyyy-MM-ddTHH:mm:ssZ}"))))
+            .ToList();
+        var results = await Task.WhenAll(publishes);
+        var again = await client.PublishAsync(Message(EventsTopic(device.DeviceId, "%24.mid=ok-3"), Reading("heartrate", 63, $"{start.AddMinutes(3):yyyy-MM-ddTHH:mm:ssZ}")));
+        var readings = await ReadingsAsync(Gateway, device.DeviceId);
+
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, results[20].ReasonCode);
+        Assert.All(results.Where((_, i) => i != 20), r => Assert.True(r.IsSuccess));
+        Assert.True(again.IsSuccess);
+        Assert.Equal(Enumerable.Range(0, 40).Where(i => i != 20).Select(i => $"ok-{i}"), readings.Select(r => r.GetProperty("messageId").GetString()));
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Publish_ReconnectResumesPersistentSession_NewConnectionPipelinedAckedStoredOnce()
+    {
+        var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
+        var options = Options(Gateway, device, cleanSession: false);
+        using var first = new MqttClientFactory().CreateMqttClient();
+        await first.ConnectAsync(options);
+        var before = await first.PublishAsync(Message(EventsTopic(device.DeviceId, "%24.mid=s-0"), Reading("heartrate", 60, "2024-03-01T11:00:00Z")));
+
+        // The device reconnects while its first connection is still open: the new one takes the session over.
+        using var second = new MqttClientFactory().CreateMqttClient();
+        var resumed = await second.ConnectAsync(options);
+        var after = await Task.WhenAll(Enumerable.Range(1, 10).Select(i =>
+            second.PublishAsync(Message(EventsTopic(device.DeviceId, $"%24.mid=s-{i}"), Reading("heartrate", 60 + i, $"2024-03-01T11:{i:00}:00Z")))));
+        var readings = await ReadingsAsync(Gateway, device.DeviceId);
+
+        Assert.True(before.IsSuccess);
+        Assert.True(resumed.IsSessionPresent);
+        Assert.All(after, r => Assert.True(r.IsSuccess));
+        Assert.Equal(Enumerable.Range(0, 11).Select(i => $"s-{i}"), readings.Select(r => r.GetProperty("messageId").GetString()));
+        Assert.True(second.IsConnected);
+    }
+
+    [Fact]
     public async Task Connect_BadCredentials_RefusedNotAuthorized()
     {
         var patient = await CreatePatientAsync(Gateway);
@@ -90,12 +136,7 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
         var device = await RegisterAsync(Gateway, patient);
         var other = await RegisterAsync(Gateway, patient);
         using var client = await ConnectAsync(Gateway, device);
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.DisconnectedAsync += _ =>
-        {
-            disconnected.TrySetResult();
-            return Task.CompletedTask;
-        };
+        var disconnected = DisconnectedAsync(client);
         var good = Reading("heartrate", 70, "2024-03-01T08:00:00Z");
         var message = variant switch
         {
@@ -115,7 +156,7 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
             // The server may close the connection before the client finished waiting for an acknowledgement.
         }
 
-        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await disconnected.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(client.IsConnected);
         Assert.Empty(await ReadingsAsync(Gateway, device.DeviceId));
         Assert.Empty(await ReadingsAsync(Gateway, other.DeviceId));
@@ -159,19 +200,14 @@ public sealed class MqttIngestTests(GatewayFixture fixture)
     {
         var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
         using var client = await ConnectAsync(Gateway, device);
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.DisconnectedAsync += _ =>
-        {
-            disconnected.TrySetResult();
-            return Task.CompletedTask;
-        };
+        var disconnected = DisconnectedAsync(client);
 
         using (var hospital = Gateway.CreateClientFor(GatewayRoles.Hospital))
         {
             (await hospital.DeleteAsync(new Uri($"/devices/{device.DeviceId}", UriKind.Relative))).Dispose();
         }
 
-        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await disconnected.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await ConnectResultAsync(Options(Gateway, device)));
     }
 

@@ -17,12 +17,13 @@ internal static class MqttTestClient
     public static string EventsTopic(string deviceId, string propertyBag = "") => $"devices/{deviceId}/messages/events/{propertyBag}";
 
     public static MqttClientOptions Options(GatewayFactory gateway, DeviceCredentials device, string? password = null,
-        string? clientId = null, string? userName = null, MqttProtocolVersion version = MqttProtocolVersion.V311) =>
+        string? clientId = null, string? userName = null, MqttProtocolVersion version = MqttProtocolVersion.V311, bool cleanSession = true) =>
         new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", Port(gateway))
             .WithClientId(clientId ?? device.DeviceId)
             .WithCredentials(userName ?? UserName(device), password ?? device.Sas())
             .WithProtocolVersion(version)
+            .WithCleanSession(cleanSession)
             .WithTimeout(TimeSpan.FromSeconds(30))
             .Build();
 
@@ -32,6 +33,19 @@ internal static class MqttTestClient
         var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(Options(gateway, device, version: version));
         return client;
+    }
+
+    /// <summary>Completes when the server closes the client's connection (wait on it with a timeout).</summary>
+    public static Task DisconnectedAsync(IMqttClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        return disconnected.Task;
     }
 
     /// <summary>The CONNACK result of a connection attempt (MQTTnet answers a refusal as a result, not an exception).</summary>

@@ -49,6 +49,16 @@ internal static class TelemetryTestClient
         return (await response.Content.ReadFromJsonAsync<DeviceCredentials>(Json))!;
     }
 
+    /// <summary>Polls until the condition holds (30 s at most): for states the test can see but not await.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
     public static GrpcChannel Channel(GatewayFactory gateway) =>
         GrpcChannel.ForAddress(gateway.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = gateway.Server.CreateHandler() });
 

@@ -30,8 +30,11 @@ internal sealed class TelemetryWriter
     /// <summary>Raised (on the writer loop) after each commit with the number of new messages; the projection listens.</summary>
     public event Action<int>? Committed;
 
-    /// <summary>Statistics for operators: commits so far and messages they held.</summary>
+    /// <summary>Statistics for operators: commits so far.</summary>
     public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Batches waiting for the writer now (not counting the commit in progress).</summary>
+    public int QueuedBatches => _queue.Reader.Count;
 
     private long _commits;
 

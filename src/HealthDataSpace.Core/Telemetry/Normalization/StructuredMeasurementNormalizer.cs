@@ -28,7 +28,7 @@ internal sealed class StructuredMeasurementNormalizer(
 
         // Readings in the order of their first measurement; composite ones filled in as their parts arrive.
         var readings = new List<object>(measurements.Count);
-        var composites = new Dictionary<(string Type, DateTimeOffset Time), CompositeReading>();
+        Dictionary<(string Type, DateTimeOffset Time), CompositeReading>? composites = null;
         for (var i = 0; i < measurements.Count; i++)
         {
             var measurement = measurements[i];
@@ -55,6 +55,7 @@ internal sealed class StructuredMeasurementNormalizer(
                 continue;
             }
 
+            composites ??= [];
             if (!composites.TryGetValue((target.Type.TypeName, time), out var composite))
             {
                 composites[(target.Type.TypeName, time)] = composite = new CompositeReading(target.Type, time, i);

@@ -27,7 +27,7 @@ internal sealed class TemplateObservationMapper(FhirMappingTemplateSet templates
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(readings);
 
-        var groups = new Dictionary<(string Type, string Key), ObservationGroup>();
+        var groups = new Dictionary<GroupBucket, ObservationGroup>();
         foreach (var reading in readings)
         {
             if (!templates.TryGet(reading.Type, out var template))
@@ -35,10 +35,10 @@ internal sealed class TemplateObservationMapper(FhirMappingTemplateSet templates
                 continue;
             }
 
-            var (key, _, _) = ObservationGroup.Boundary(template.PeriodInterval, reading);
-            if (!groups.TryGetValue((template.TypeName, key), out var group))
+            var bucket = ObservationGroup.BucketOf(template, reading);
+            if (!groups.TryGetValue(bucket, out var group))
             {
-                groups[(template.TypeName, key)] = group = ObservationGroup.Create(template, reading);
+                groups[bucket] = group = ObservationGroup.Create(template, reading);
             }
 
             group.Add(reading);

@@ -8,6 +8,7 @@ using HealthDataSpace.Gateway.Features.Telemetry.Devices;
 using HealthDataSpace.Gateway.Features.Telemetry.Grpc;
 using Microsoft.Extensions.Options;
 using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -17,8 +18,9 @@ namespace HealthDataSpace.Gateway.Features.Telemetry.Mqtt;
 /// The MQTT endpoint in the Azure IoT Hub device dialect (docs/telemetry.md): CONNECT with client id = device id,
 /// user name <c>{host}/{deviceId}/?api-version=…</c> and a SAS token as password; PUBLISH to
 /// <c>devices/{deviceId}/messages/events/{property bag}</c> with QoS 0 or 1. A QoS 1 PUBACK is sent only after the
-/// message is durable: MQTTnet awaits the publish interceptor before it acknowledges. QoS 2, another device's topic
-/// or a body over the limit close the connection, as IoT Hub does. Nothing is routed to subscribers.
+/// message is durable, while the connection's next publishes are already processed (<see cref="MqttPublishPipeline"/>).
+/// QoS 2, another device's topic or a body over the limit close the connection, as IoT Hub does. Nothing is routed to
+/// subscribers.
 /// </summary>
 internal sealed partial class MqttIngestServer(
     IOptions<MqttOptions> options,
@@ -61,7 +63,10 @@ internal sealed partial class MqttIngestServer(
         var serverOptions = new MqttServerOptionsBuilder().WithoutDefaultEndpoint().Build();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions, listeners, MqttNetNullLogger.Instance);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.ClientConnectedAsync += OnClientConnectedAsync;
+        _server.InterceptingInboundPacketAsync += OnInboundPacketAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingOutboundPacketAsync += OnOutboundPacketAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         sessions.Closing += OnDeviceClosing;
         await _server.StartAsync();
@@ -128,20 +133,88 @@ internal sealed partial class MqttIngestServer(
             : default;
         var deviceMessage = new DeviceMessage(args.ClientId, topic.MessageId ?? string.Empty, enqueued,
             System.Buffers.BuffersExtensions.ToArray(message.Payload), null, properties);
+        // Started for this connection by the inbound interceptor when the PUBLISH arrived.
+        var pipeline = MqttPublishPipeline.Of(args.SessionItems) ?? MqttPublishPipeline.Start(args.SessionItems, null, options.Value.MaxInFlightPerConnection);
+        var awaitsPubAck = message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtLeastOnce;
+        await pipeline.WaitForRoomAsync(args.CancellationToken);
+        Task<IngestOutcome> durable;
         try
         {
-            var outcome = await _ingestor!.IngestAsync(new IngestCaller.Device(args.ClientId), [deviceMessage], args.CancellationToken);
-            if (outcome.Rejected.Count > 0)
-            {
-                Refuse(args, outcome.Rejected[0].Reason);
-            }
+            durable = await _ingestor!.SubmitAsync(new IngestCaller.Device(args.ClientId), [deviceMessage], args.CancellationToken);
         }
-        catch (Exception e) when (e is TelemetryOverloadedException or System.Data.Common.DbException or IOException)
+        catch (Exception e)
         {
+            pipeline.ReleaseRoom();
+            if (e is not (TelemetryOverloadedException or System.Data.Common.DbException or IOException))
+            {
+                throw;
+            }
+
             // No PUBACK: the device keeps the message and publishes it again after reconnecting.
             LogNotStored(logger, e.GetType().Name);
             args.CloseConnection = true;
+            return;
         }
+
+        // Refusals are decided before anything is queued, so a refused message's outcome is already there.
+        if (durable.IsCompletedSuccessfully && durable.Result.Rejected.Count > 0)
+        {
+            pipeline.ReleaseRoom();
+            Refuse(args, durable.Result.Rejected[0].Reason);
+            if (awaitsPubAck && !args.CloseConnection)
+            {
+                pipeline.TrackAnswered();
+            }
+
+            return;
+        }
+
+        var clientId = args.ClientId;
+        pipeline.Track(durable, awaitsPubAck, () => OnCommitFailed(clientId, durable));
+    }
+
+    private Task OnClientConnectedAsync(ClientConnectedEventArgs args)
+    {
+        MqttPublishPipeline.Start(args.SessionItems, args.RemoteEndPoint, options.Value.MaxInFlightPerConnection);
+        return Task.CompletedTask;
+    }
+
+    private Task OnInboundPacketAsync(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is MqttPublishPacket publish)
+        {
+            MqttPublishPipeline.For(args.SessionItems, args.RemoteEndPoint, options.Value.MaxInFlightPerConnection).CurrentPacketId = publish.PacketIdentifier;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task OnOutboundPacketAsync(InterceptingPacketEventArgs args)
+    {
+        if (args.Packet is not MqttPubAckPacket pubAck || MqttPublishPipeline.Of(args.SessionItems) is not { } pipeline)
+        {
+            return;
+        }
+
+        if (pipeline.Connection is not null && !Equals(pipeline.Connection, args.RemoteEndPoint))
+        {
+            // A connection whose session a reconnect of the device took over: its remaining PUBACKs are not sent (the
+            // device republishes, duplicates are recognised) rather than matched against the new connection's messages.
+            args.ProcessPacket = false;
+            return;
+        }
+
+        if (!await pipeline.WaitForPubAckAsync(pubAck.PacketIdentifier, args.CancellationToken))
+        {
+            // The commit failed: no PUBACK for this or any later message of the connection, which is being closed.
+            args.ProcessPacket = false;
+        }
+    }
+
+    private void OnCommitFailed(string clientId, Task<IngestOutcome> durable)
+    {
+        LogNotStored(logger, durable.Exception?.InnerException?.GetType().Name ?? "unknown");
+        Disconnect(clientId, MqttDisconnectReasonCode.UnspecifiedError);
     }
 
     private void Refuse(InterceptingPublishEventArgs args, string reason)
@@ -175,7 +248,9 @@ internal sealed partial class MqttIngestServer(
         return Task.CompletedTask;
     }
 
-    private void OnDeviceClosing(string deviceId)
+    private void OnDeviceClosing(string deviceId) => Disconnect(deviceId, MqttDisconnectReasonCode.NotAuthorized);
+
+    private void Disconnect(string clientId, MqttDisconnectReasonCode reason)
     {
         if (_server is null)
         {
@@ -186,7 +261,7 @@ internal sealed partial class MqttIngestServer(
         {
             try
             {
-                await _server.DisconnectClientAsync(deviceId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+                await _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = reason });
             }
             catch (InvalidOperationException)
             {

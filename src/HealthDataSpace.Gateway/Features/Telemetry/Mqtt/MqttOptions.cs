@@ -24,4 +24,11 @@ internal sealed class MqttOptions
 
     /// <summary>Password of <see cref="TlsCertificatePath"/>, if it has one.</summary>
     public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>
+    /// Publishes one connection may have accepted but not yet durable (their PUBACKs wait). The next publish is read
+    /// only when one of them is committed, so a fast device is slowed by TCP, not buffered without bound. Default 64.
+    /// </summary>
+    [Range(1, 65535)]
+    public int MaxInFlightPerConnection { get; set; } = 64;
 }

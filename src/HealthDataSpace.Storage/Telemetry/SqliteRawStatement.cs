@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace HealthDataSpace.Storage.Telemetry;
+
+/// <summary>
+/// A statement prepared once on the appender's connection and run through SQLite's own API: bind, step, reset. On the
+/// hot ingest path this skips what ADO.NET adds per execution (a data reader, parameter objects, boxing, a UTF-8 copy
+/// of every string into a new array), which cost as much CPU as SQLite's own insert work. Text is encoded into one
+/// reused buffer; SQLite copies bound values (SQLITE_TRANSIENT), so the buffer may be reused at once. Not thread-safe:
+/// the appender runs one commit at a time.
+/// </summary>
+internal sealed class SqliteRawStatement : IDisposable
+{
+    private readonly sqlite3 _database;
+    private readonly sqlite3_stmt _statement;
+    private byte[] _text = new byte[256];
+
+    public SqliteRawStatement(SqliteConnection connection, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _database = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        Check(raw.sqlite3_prepare_v2(_database, sql, out _statement));
+    }
+
+    public void BindText(int index, string value)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (length > _text.Length)
+        {
+            _text = new byte[Math.Max(length, _text.Length * 2)];
+        }
+
+        var written = Encoding.UTF8.GetBytes(value, _text);
+        Check(raw.sqlite3_bind_text(_statement, index, _text.AsSpan(0, written)));
+    }
+
+    public void BindText(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+
+    public void BindTextOrNull(int index, string? value)
+    {
+        if (value is null)
+        {
+            BindNull(index);
+        }
+        else
+        {
+            BindText(index, value);
+        }
+    }
+
+    public void BindInt64(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+
+    public void BindBlobOrNull(int index, ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty)
+        {
+            BindNull(index);
+        }
+        else
+        {
+            Check(raw.sqlite3_bind_blob(_statement, index, value));
+        }
+    }
+
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+
+    /// <summary>Runs an INSERT/UPDATE to completion and returns the number of rows it changed.</summary>
+    public int Execute()
+    {
+        var result = raw.sqlite3_step(_statement);
+        raw.sqlite3_reset(_statement);
+        if (result != raw.SQLITE_DONE)
+        {
+            Check(result);
+        }
+
+        return raw.sqlite3_changes(_database);
+    }
+
+    /// <summary>Steps a query: true while it yields a row (read it with the column accessors), false when done.</summary>
+    public bool Read()
+    {
+        var result = raw.sqlite3_step(_statement);
+        if (result == raw.SQLITE_ROW)
+        {
+            return true;
+        }
+
+        if (result != raw.SQLITE_DONE)
+        {
+            Check(result);
+        }
+
+        return false;
+    }
+
+    public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+
+    /// <summary>The column's bytes (UTF-8 for text), valid until the next step.</summary>
+    public ReadOnlySpan<byte> Bytes(int column) => raw.sqlite3_column_blob(_statement, column);
+
+    public void Dispose() => _statement.Dispose();
+
+    private void Check(int result)
+    {
+        if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
+        {
+            SqliteException.ThrowExceptionForRC(result, _database);
+        }
+    }
+}
+
+/// <summary>
+/// Strings of one result column that repeat from row to row (device id, reading type, message id): the previous row's
+/// value is reused when the bytes are the same, instead of decoding a new string per row.
+/// </summary>
+internal sealed class RepeatingText
+{
+    private byte[] _bytes = [];
+    private string _text = string.Empty;
+
+    public string Decode(ReadOnlySpan<byte> utf8)
+    {
+        if (!utf8.SequenceEqual(_bytes))
+        {
+            _bytes = utf8.ToArray();
+            _text = Encoding.UTF8.GetString(utf8);
+        }
+
+        return _text;
+    }
+}
+
+/// <summary>A growable UTF-8 buffer for values written on the append path without allocating a string per row.</summary>
+internal sealed class Utf8Scratch
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+
+    public ArrayBufferWriter<byte> Reset()
+    {
+        _buffer.ResetWrittenCount();
+        return _buffer;
+    }
+
+    public ReadOnlySpan<byte> Written => _buffer.WrittenSpan;
+}
