@@ -18,6 +18,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     TelemetryBenchmark.CreateCommand(),
     IngestStagesBenchmark.CreateCommand(),
     ExportBenchmark.CreateCommand(),
+    ExportStagesBenchmark.CreateCommand(),
 };
 
 var parseResult = root.Parse(args);

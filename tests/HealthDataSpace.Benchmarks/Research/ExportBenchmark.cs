@@ -22,7 +22,7 @@ namespace HealthDataSpace.Benchmarks.Research;
 /// </summary>
 internal static class ExportBenchmark
 {
-    private static readonly string[] Types =
+    public static readonly string[] PermitTypes =
         ["Patient", "Encounter", "Condition", "Observation", "MedicationRequest", "Procedure", "Immunization", "DiagnosticReport", "CarePlan", "Claim", "ExplanationOfBenefit"];
 
     public static Command CreateCommand()
@@ -89,7 +89,7 @@ internal static class ExportBenchmark
                     Console.WriteLine(fact);
                 }
 
-                Console.WriteLine($"- corpus: Synthea x {copies}, permit types {string.Join(", ", Types)}");
+                Console.WriteLine($"- corpus: Synthea x {copies}, permit types {string.Join(", ", PermitTypes)}");
                 Console.WriteLine();
                 Console.WriteLine("| round | resources exported | export s | export resources/s | baseline resources | baseline resources/s | export / baseline | gateway peak RSS before export MiB | after MiB |");
                 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -114,7 +114,7 @@ internal static class ExportBenchmark
         using var response = await steward.PostAsJsonAsync("steward/permits", new
         {
             project = "bench-export", title = "Export benchmark", recipient = "Organization/bench-partner", researchers = new[] { "bench-researcher" },
-            purpose = "HRESCH", resourceTypes = Types, validFrom = "2020-01-01T00:00:00Z", validTo = "2099-01-01T00:00:00Z",
+            purpose = "HRESCH", resourceTypes = PermitTypes, validFrom = "2020-01-01T00:00:00Z", validTo = "2099-01-01T00:00:00Z",
             outputs = new[] { "dataset" },
         }, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Created)
@@ -162,7 +162,7 @@ internal static class ExportBenchmark
         {
             await using var output = new StreamWriter(file);
             await using var session = await store.OpenSessionAsync(forWrite: false, cancellationToken);
-            foreach (var type in Types)
+            foreach (var type in PermitTypes)
             {
                 for (long? position = 0; position is { } after;)
                 {

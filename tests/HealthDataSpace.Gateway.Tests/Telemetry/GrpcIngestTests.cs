@@ -225,11 +225,11 @@ public sealed class GrpcIngestTests(GatewayFixture fixture)
             (await hospital.DeleteAsync(new Uri($"/devices/{device.DeviceId}", UriKind.Relative))).Dispose();
         }
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            await call.RequestStream.WriteAsync(Batch("b2", Measurement(device.DeviceId, "m2", "heartrate", 71, T0.AddMinutes(1))));
-            await call.ResponseStream.MoveNext();
-        });
+        // The gateway ends the open call by itself, without waiting for the device's next batch. (Writing one here would
+        // race the server's close: a write to a finished call can fail as Cancelled before the status is read.)
+        // If it did not, the wait ends after 30 s as Cancelled and the assertion below fails.
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(patience.Token));
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Single(await ReadingsAsync(Gateway, device.DeviceId));
