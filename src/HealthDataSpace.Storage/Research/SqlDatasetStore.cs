@@ -82,12 +82,27 @@ internal sealed class SqlDatasetStore(SqlDialect dialect) : IDatasetStore
             ("id", id), ("state", state), ("at", at.UtcTicks), ("result", result), ("error", problem),
             ("queued", ExportStates.Queued), ("running", ExportStates.Running)) == 1;
 
-    public async Task SaveDatasetAsync(DatasetRecord dataset, IEnumerable<DatasetMember> members, CancellationToken cancellationToken)
+    public async Task<bool> CompleteJobAsync(DatasetRecord dataset, IEnumerable<DatasetMember> members, string manifest, DateTimeOffset at,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(members);
         await using var connection = await dialect.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The job row first: it takes the write lock (SQLite) or the row lock (PostgreSQL) that a concurrent cancel
+        // needs too, so whichever comes second sees the other's final state.
+        await using (var complete = SqlCommands.Create(connection, transaction,
+            "UPDATE research_exports SET state = @completed, finished = @at, result = @result, dataset_id = @ds WHERE id = @job AND state = @running",
+            [("completed", ExportStates.Completed), ("at", at.UtcTicks), ("result", manifest), ("ds", dataset.Id), ("job", dataset.JobId),
+             ("running", ExportStates.Running)]))
+        {
+            if (await complete.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
+            }
+        }
+
         await using (var insert = SqlCommands.Create(connection, transaction,
             "INSERT INTO research_datasets (id, permit_id, job_id, container, folder, created, catalog_entry) " +
             "VALUES (@id, @permit, @job, @container, @folder, @created, @entry)",
@@ -112,13 +127,8 @@ internal sealed class SqlDatasetStore(SqlDialect dialect) : IDatasetStore
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var link = SqlCommands.Create(connection, transaction, "UPDATE research_exports SET dataset_id = @ds WHERE id = @job",
-            [("ds", dataset.Id), ("job", dataset.JobId)]))
-        {
-            await link.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public Task<IReadOnlyList<DatasetRecord>> ListDatasetsAsync(CancellationToken cancellationToken) =>

@@ -93,10 +93,14 @@ public abstract class DatasetStoreContract : IAsyncLifetime
     public async Task Dataset_MembersByPatient_WithdrawOnce_LinksJob_Checkpoint()
     {
         await Store.CreateJobAsync(Job("j2"), CancellationToken.None);
+        await Store.CreateJobAsync(Job("j3", minute: 1), CancellationToken.None);
+        await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        await Store.ClaimNextJobAsync(At, CancellationToken.None);
         var members = Enumerable.Range(0, 1000).Select(i => new DatasetMember("ds-1", $"Patient/p{i}", $"pseudo-{i}")).ToList();
-        await Store.SaveDatasetAsync(new DatasetRecord("ds-1", "permit-1", "j2", "recipient-x", "datasets/ds-1", At, "{\"@id\":\"x\"}"), members, CancellationToken.None);
-        await Store.SaveDatasetAsync(new DatasetRecord("ds-2", "permit-1", "j3", "recipient-x", "datasets/ds-2", At.AddMinutes(1), "{}"),
-            [new DatasetMember("ds-2", "Patient/p7", "other-7")], CancellationToken.None);
+        Assert.True(await Store.CompleteJobAsync(new DatasetRecord("ds-1", "permit-1", "j2", "recipient-x", "datasets/ds-1", At, "{\"@id\":\"x\"}"),
+            members, "{\"manifest\":1}", At.AddMinutes(3), CancellationToken.None));
+        Assert.True(await Store.CompleteJobAsync(new DatasetRecord("ds-2", "permit-1", "j3", "recipient-x", "datasets/ds-2", At.AddMinutes(1), "{}"),
+            [new DatasetMember("ds-2", "Patient/p7", "other-7")], "{}", At.AddMinutes(4), CancellationToken.None));
 
         var ofP7 = await Store.ActiveMembershipsAsync("Patient/p7", CancellationToken.None);
         var first = await Store.MarkWithdrawnAsync("ds-1", "Patient/p7", At.AddDays(1), CancellationToken.None);
@@ -112,11 +116,39 @@ public abstract class DatasetStoreContract : IAsyncLifetime
         Assert.Equal(["ds-2"], ofP7After.Select(m => m.DatasetId));
         Assert.Equal(999, active.Count);
         Assert.Equal(1, await Store.CountWithdrawnAsync("ds-1", CancellationToken.None));
-        Assert.Equal("ds-1", (await Store.GetJobAsync("j2", CancellationToken.None))!.DatasetId);
+        var completed = (await Store.GetJobAsync("j2", CancellationToken.None))!;
+        Assert.Equal(("ds-1", ExportStates.Completed, "{\"manifest\":1}", At.AddMinutes(3)), (completed.DatasetId, completed.State, completed.Result, completed.Finished));
         Assert.Equal(["ds-2", "ds-1"], (await Store.ListDatasetsAsync(CancellationToken.None)).Select(d => d.Id));
         Assert.Equal("{\"@id\":\"x\"}", (await Store.GetDatasetAsync("ds-1", CancellationToken.None))!.CatalogEntry);
         Assert.Equal(42, await Store.GetCheckpointAsync("c", CancellationToken.None));
         Assert.Equal(0, await Store.GetCheckpointAsync("unknown", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CompleteJob_AfterCancel_RegistersNothing_AndCancelAfterCompleteLoses()
+    {
+        await Store.CreateJobAsync(Job("late"), CancellationToken.None);
+        await Store.CreateJobAsync(Job("done", minute: 1), CancellationToken.None);
+        await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        var cancelled = await Store.FinishJobAsync("late", ExportStates.Cancelled, At.AddMinutes(1), null, null, CancellationToken.None);
+
+        var completedAfterCancel = await Store.CompleteJobAsync(new DatasetRecord("ds-late", "permit-1", "late", "recipient-x", "datasets/ds-late", At, "{}"),
+            [new DatasetMember("ds-late", "Patient/p1", "pseudo-1")], "{}", At.AddMinutes(2), CancellationToken.None);
+        var completed = await Store.CompleteJobAsync(new DatasetRecord("ds-done", "permit-1", "done", "recipient-x", "datasets/ds-done", At, "{}"),
+            [new DatasetMember("ds-done", "Patient/p2", "pseudo-2")], "{}", At.AddMinutes(2), CancellationToken.None);
+        var cancelAfterComplete = await Store.FinishJobAsync("done", ExportStates.Cancelled, At.AddMinutes(3), null, null, CancellationToken.None);
+
+        Assert.True(cancelled);
+        Assert.False(completedAfterCancel);
+        Assert.Null(await Store.GetDatasetAsync("ds-late", CancellationToken.None));
+        Assert.Empty(await Store.ActiveMembershipsAsync("Patient/p1", CancellationToken.None));
+        var late = (await Store.GetJobAsync("late", CancellationToken.None))!;
+        Assert.Equal((ExportStates.Cancelled, (string?)null), (late.State, late.DatasetId));
+        Assert.True(completed);
+        Assert.False(cancelAfterComplete);
+        Assert.Equal(ExportStates.Completed, (await Store.GetJobAsync("done", CancellationToken.None))!.State);
+        Assert.Equal(["ds-done"], (await Store.ListDatasetsAsync(CancellationToken.None)).Select(d => d.Id));
     }
 }
 

@@ -68,8 +68,28 @@ public sealed class AnonymizationEngine
     public int Anonymize(ReadOnlySpan<byte> utf8Json, Utf8JsonWriter writer, AnonymizationInput? input = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var root = FhirTreeReader.Parse(utf8Json);
-        var run = new AnonymizationRun(new ResourceNodeIndex(_indexedTypes, _indexedNames), _clock.GetLocalNow().DateTime, DateShiftPrefix(input));
+        return Anonymize(FhirTreeReader.Parse(utf8Json), writer, input);
+    }
+
+    /// <summary>
+    /// Anonymizes a resource already parsed with <see cref="FhirTreeReader"/> (a caller that must look at the original
+    /// first, as an export does for its consent decision, parses once). The tree is changed in place.
+    /// </summary>
+    /// <param name="sizeHint">The original JSON's length: the output is about as long.</param>
+    internal byte[] Anonymize(FhirNode root, int sizeHint)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, sizeHint));
+        using (var writer = new Utf8JsonWriter(buffer, FhirTreeWriter.Compact))
+        {
+            Anonymize(root, writer, input: null);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private int Anonymize(FhirNode root, Utf8JsonWriter writer, AnonymizationInput? input)
+    {
+        var run = new AnonymizationRun(new ResourceNodeIndex(_indexedTypes, _indexedNames), _clock, DateShiftPrefix(input));
         try
         {
             if (_needsPatientKeys)

@@ -1,15 +1,17 @@
 namespace HealthDataSpace.Core.Privacy;
 
 /// <summary>The state of anonymizing one file or resource: reused scratch space, the clock, the date-shift keys.</summary>
-internal sealed class AnonymizationRun(ResourceNodeIndex index, DateTime today, string? dateShiftPrefix)
+internal sealed class AnonymizationRun(ResourceNodeIndex index, TimeProvider clock, string? dateShiftPrefix)
 {
     private Dictionary<FhirNode, string>? _patientKeys;
+    private DateTime? _today;
 
     public ResourceNodeIndex Index { get; } = index;
 
     public List<FhirNode> Matches { get; } = [];
 
-    public DateTime Today { get; } = today;
+    /// <summary>The local date and time, read once per run on first use: converting to local time costs more than most rules.</summary>
+    public DateTime Today => _today ??= clock.GetLocalNow().DateTime;
 
     /// <summary>Microsoft-compatible file or folder scope: the shared date-shift prefix; null for resource scope.</summary>
     public string? DateShiftPrefix { get; } = dateShiftPrefix;

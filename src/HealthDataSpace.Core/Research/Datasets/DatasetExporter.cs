@@ -181,21 +181,23 @@ internal sealed class DatasetExporter(
         var permit = request.Permit;
         try
         {
-            // One UTF-8 copy of the stored JSON serves the consent facts and the engine.
+            // A cheap scan finds the owner; only a released patient's resource is parsed, once, for both the consent
+            // facts and the engine.
             var utf8 = Encoding.UTF8.GetBytes(resource.Json!);
-            var item = ExportItem.From(resource.Type, utf8);
-            if (item.PatientId is not { } patient || !released.ContainsKey(patient))
+            if (ExportItem.PatientOf(resource.Type, utf8) is not { } patient || !released.ContainsKey(patient))
             {
                 return null;
             }
 
+            var tree = FhirTreeReader.Parse(utf8);
+            var item = ExportItem.Describe(patient, tree);
             if (!ConsentAllows(permit, resource, item, request.SnapshotTime))
             {
                 stats.ExcludedByConsent();
                 return null;
             }
 
-            var json = engine.Anonymize(utf8);
+            var json = engine.Anonymize(tree, utf8.Length);
             if (resource.Type == "Patient")
             {
                 json = PatientGeneralizer.Apply(json, report);

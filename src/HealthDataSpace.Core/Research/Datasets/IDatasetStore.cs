@@ -26,8 +26,13 @@ public interface IDatasetStore
     /// <summary>Moves a job from queued or running to <paramref name="state"/>; false when it had finished already.</summary>
     Task<bool> FinishJobAsync(string id, string state, DateTimeOffset at, string? result, string? problem, CancellationToken cancellationToken);
 
-    /// <summary>Registers a dataset and its members in one transaction, and links the job to it.</summary>
-    Task SaveDatasetAsync(DatasetRecord dataset, IEnumerable<DatasetMember> members, CancellationToken cancellationToken);
+    /// <summary>
+    /// Completes a running job with its dataset, in one transaction: the job moves to completed with the manifest and
+    /// is linked to the dataset, and the dataset and its members are registered. False (and nothing written) when the
+    /// job is no longer running — cancelled meanwhile, by any replica — so a cancel and a completion cannot both win.
+    /// </summary>
+    Task<bool> CompleteJobAsync(DatasetRecord dataset, IEnumerable<DatasetMember> members, string manifest, DateTimeOffset at,
+        CancellationToken cancellationToken);
 
     Task<IReadOnlyList<DatasetRecord>> ListDatasetsAsync(CancellationToken cancellationToken);
 

@@ -180,20 +180,24 @@ internal sealed partial class ExportJobRunner(
             await beating;
         }
 
+        bool completed;
         try
         {
-            await jobs.SaveDatasetAsync(outcome.Dataset, outcome.Members, cancellationToken);
+            var manifest = JsonSerializer.Serialize(outcome.Manifest, DatasetManifest.Json);
+            completed = await jobs.CompleteJobAsync(outcome.Dataset, outcome.Members, manifest, time.GetUtcNow(), cancellationToken);
         }
         catch
         {
             // An unregistered dataset would never receive withdrawal notices: it must not stay in the partner's container.
-            await blobs.DeletePrefixAsync(outcome.Dataset.Container, outcome.Dataset.Folder + "/", CancellationToken.None);
+            await DeleteDatasetFilesAsync(outcome);
             throw;
         }
 
-        var manifest = JsonSerializer.Serialize(outcome.Manifest, DatasetManifest.Json);
-        if (!await jobs.FinishJobAsync(job.Id, ExportStates.Completed, time.GetUtcNow(), manifest, null, cancellationToken))
+        if (!completed)
         {
+            // Cancelled after the files were written: the researcher was told so, so the partner must not keep them.
+            await DeleteDatasetFilesAsync(outcome);
+            await AuditAsync(job, permit.Purpose, AuditEvent.AuditEventOutcome.N4, null, "cancelled");
             return;
         }
 
@@ -204,6 +208,9 @@ internal sealed partial class ExportJobRunner(
         var resources = outcome.Manifest.Output.Sum(o => o.Count);
         LogCompleted(logger, outcome.Members.Count, resources);
     }
+
+    private async Task DeleteDatasetFilesAsync(ExportOutcome outcome) =>
+        await blobs.DeletePrefixAsync(outcome.Dataset.Container, outcome.Dataset.Folder + "/", CancellationToken.None);
 
     /// <summary>Keeps the heartbeat going during phases that report no progress for a while (k-anonymity, table footers).</summary>
     private async Task BeatAsync(string jobId, PeriodicTimer timer, Func<string> progress, CancellationToken cancellationToken)

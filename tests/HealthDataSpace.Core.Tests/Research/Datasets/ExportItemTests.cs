@@ -50,4 +50,33 @@ public sealed class ExportItemTests
         Assert.Equal(["http://www.nlm.nih.gov/research/umls/rxnorm|313782"], item.Codes);
         Assert.Equal(new DateTimeOffset(2018, 7, 1, 0, 0, 0, TimeSpan.Zero), item.Date);
     }
+
+    [Theory]
+    [InlineData("""{"resourceType":"Observation","contained":[{"resourceType":"Observation","subject":{"reference":"Patient/inner"}}],"subject":{"reference":"Patient/p6"}}""", "Observation", "p6")]
+    [InlineData("""{"status":"final","subject":{"display":"x","reference":"Patient/p7","type":"Patient"},"resourceType":"Observation"}""", "Observation", "p7")]
+    [InlineData("""{"resourceType":"Claim","subject":{"reference":"Group/g"},"patient":{"reference":"Patient/p8"}}""", "Claim", "p8")]
+    [InlineData("""{"resourceType":"Claim","beneficiary":{"reference":"Patient/late"},"subject":{"reference":"Patient/first"}}""", "Claim", "first")]
+    [InlineData("""{"resourceType":"Observation","subject":"Patient/p9"}""", "Observation", null)]
+    [InlineData("""{"resourceType":"Observation","note":[{"text":"subject"}],"subject":{"reference":"Patient/p10"}""", "Observation", null)]
+    [InlineData("""{"meta":{"versionId":"1"},"id":"p11","resourceType":"Patient"}""", "Patient", "p11")]
+    public void PatientOf_TopLevelReferenceInElementOrder_NotContainedOrMalformed(string json, string type, string? expected)
+    {
+        Assert.Equal(expected, ExportItem.PatientOf(type, Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void Describe_ParsedTree_SameFactsAsTheJson()
+    {
+        var json = Encoding.UTF8.GetBytes("""
+            {"resourceType":"Immunization","id":"i1","status":"completed","patient":{"reference":"Patient/p12"},
+             "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}]},"occurrenceDateTime":"2016-04-10T10:00:00+02:00"}
+            """);
+
+        var item = ExportItem.Describe("p12", HealthDataSpace.Core.Privacy.FhirTreeReader.Parse(json));
+
+        Assert.Equal("p12", item.PatientId);
+        Assert.Equal(["http://hl7.org/fhir/sid/cvx|140"], item.Codes);
+        Assert.Equal(new DateTimeOffset(2016, 4, 10, 8, 0, 0, TimeSpan.Zero), item.Date);
+        Assert.Empty(item.SecurityLabels);
+    }
 }
