@@ -75,12 +75,15 @@ internal static class ExportStagesBenchmark
             ("NDJSON write + SHA-256", () => WriteNdjsonAsync(pseudonymised, cancellationToken)),
         };
         var perStage = stages.ToDictionary(s => s.Name, _ => new List<double>());
+        var allocated = new Dictionary<string, long>();
         for (var round = 1; round <= rounds; round++)
         {
             foreach (var (name, run) in stages)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
                 var cpu = await MeasureCpuAsync(run);
+                allocated[name] = (GC.GetTotalAllocatedBytes(precise: true) - bytesBefore) / stored.Count;
                 if (round > 1)
                 {
                     perStage[name].Add(cpu.TotalMicroseconds / stored.Count);
@@ -88,13 +91,13 @@ internal static class ExportStagesBenchmark
             }
         }
 
-        Console.WriteLine($"| stage | CPU µs per resource (median of {rounds - 1} warm rounds) | min–max | share |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| stage | CPU µs per resource (median of {rounds - 1} warm rounds) | min–max | share | allocated bytes per resource |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
         var total = perStage.Values.Sum(Median);
         foreach (var (name, values) in perStage)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {Median(values):F2} | {values.Min():F2}–{values.Max():F2} | {Median(values) / total:P0} |"));
+                $"| {name} | {Median(values):F2} | {values.Min():F2}–{values.Max():F2} | {Median(values) / total:P0} | {allocated[name]:N0} |"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| **sum** | **{total:F2}** | | |"));

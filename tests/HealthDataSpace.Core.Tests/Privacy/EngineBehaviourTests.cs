@@ -152,4 +152,25 @@ public sealed class EngineBehaviourTests
         Assert.StartsWith("{\"resourceType\":\"Patient\"", output, StringComparison.Ordinal);
         Assert.Contains("\"gender\":\"female\"", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Anonymize_TwoEnginesAlternatingOnOneThread_EachKeepsItsOwnRules()
+    {
+        // Each engine reuses per-thread scratch (node index, output buffer); alternating must not mix them up.
+        var names = AnonymizationEngine.Create(PrivacyTestData.Policy("""{"path": "nodesByName('given')", "method": "redact"}"""));
+        var phones = AnonymizationEngine.Create(PrivacyTestData.Policy("""{"path": "nodesByType('ContactPoint')", "method": "redact"}"""));
+
+        var results = Enumerable.Range(0, 3).SelectMany(_ => new[] { PrivacyTestData.RunToJson(names, Patient), PrivacyTestData.RunToJson(phones, Patient) }).ToList();
+
+        foreach (var (output, i) in results.Select((o, i) => (o, i)))
+        {
+            var byNames = i % 2 == 0;
+            Assert.Equal(!byNames, output.GetProperty("name")[0].TryGetProperty("given", out _));
+            Assert.Equal(byNames, output.TryGetProperty("telecom", out _));
+        }
+
+        var throwing = AnonymizationEngine.Create(PrivacyTestData.Policy("""{"path": "Patient.name", "method": "generalize", "cases": {"true": "'x'"}}"""));
+        Assert.Throws<AnonymizationProcessingException>(() => PrivacyTestData.Run(throwing, Patient));
+        Assert.False(PrivacyTestData.RunToJson(names, Patient).GetProperty("name")[0].TryGetProperty("given", out _));
+    }
 }

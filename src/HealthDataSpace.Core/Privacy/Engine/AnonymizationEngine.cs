@@ -22,6 +22,12 @@ public sealed class AnonymizationEngine
     private readonly TimeProvider _clock;
     private readonly bool _needsPatientKeys;
 
+    [ThreadStatic]
+    private static OutputScratch? t_output;
+
+    [ThreadStatic]
+    private static ResourceNodeIndex? t_index;
+
     private AnonymizationEngine(AnonymizationPolicy policy, PseudonymDomain domain, TimeProvider clock)
     {
         Policy = policy;
@@ -55,13 +61,18 @@ public sealed class AnonymizationEngine
     /// <exception cref="AnonymizationProcessingException">processingErrors is raise and a rule failed on the resource.</exception>
     public byte[] Anonymize(ReadOnlySpan<byte> utf8Json, AnonymizationInput? input = null, bool indented = false)
     {
-        var buffer = new ArrayBufferWriter<byte>(utf8Json.Length);
-        using (var writer = new Utf8JsonWriter(buffer, indented ? FhirTreeWriter.Indented : FhirTreeWriter.Compact))
+        if (indented)
         {
-            Anonymize(utf8Json, writer, input);
+            var buffer = new ArrayBufferWriter<byte>(utf8Json.Length);
+            using (var writer = new Utf8JsonWriter(buffer, FhirTreeWriter.Indented))
+            {
+                Anonymize(utf8Json, writer, input);
+            }
+
+            return buffer.WrittenSpan.ToArray();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return ToArray(FhirTreeReader.Parse(utf8Json), input);
     }
 
     /// <summary>Anonymizes one JSON resource and writes it; returns how many resources it held (entries included).</summary>
@@ -75,21 +86,31 @@ public sealed class AnonymizationEngine
     /// Anonymizes a resource already parsed with <see cref="FhirTreeReader"/> (a caller that must look at the original
     /// first, as an export does for its consent decision, parses once). The tree is changed in place.
     /// </summary>
-    /// <param name="sizeHint">The original JSON's length: the output is about as long.</param>
-    internal byte[] Anonymize(FhirNode root, int sizeHint)
-    {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, sizeHint));
-        using (var writer = new Utf8JsonWriter(buffer, FhirTreeWriter.Compact))
-        {
-            Anonymize(root, writer, input: null);
-        }
+    internal byte[] Anonymize(FhirNode root) => ToArray(root, input: null);
 
-        return buffer.WrittenSpan.ToArray();
+    /// <summary>Anonymizes and writes compact JSON through this thread's reusable buffer and writer, so only the result is allocated.</summary>
+    private byte[] ToArray(FhirNode root, AnonymizationInput? input)
+    {
+        // Taken out of the slot while in use: a nested call on this thread (none today) would get its own.
+        var scratch = t_output ?? new OutputScratch();
+        t_output = null;
+        scratch.Writer.Reset(scratch.Buffer);
+        Anonymize(root, scratch.Writer, input);
+        scratch.Writer.Flush();
+        var result = scratch.Buffer.WrittenSpan.ToArray();
+        scratch.Buffer.ResetWrittenCount();
+        // A huge resource (a bundle of thousands) must not pin its buffer to the thread for good.
+        t_output = scratch.Buffer.Capacity <= OutputScratch.KeepAtMost ? scratch : null;
+        return result;
     }
 
     private int Anonymize(FhirNode root, Utf8JsonWriter writer, AnonymizationInput? input)
     {
-        var run = new AnonymizationRun(new ResourceNodeIndex(_indexedTypes, _indexedNames), _clock, DateShiftPrefix(input));
+        // The node index (two dictionaries of lists) is reused per thread, so a run over one small resource allocates
+        // none of them; it is taken out of the slot while in use.
+        var index = t_index is { } cached && cached.Serves(_indexedTypes, _indexedNames) ? cached : new ResourceNodeIndex(_indexedTypes, _indexedNames);
+        t_index = null;
+        var run = new AnonymizationRun(index, _clock, DateShiftPrefix(input));
         try
         {
             if (_needsPatientKeys)
@@ -102,6 +123,11 @@ public sealed class AnonymizationEngine
         catch (AnonymizationProcessingException) when (Policy.ProcessingErrors == ProcessingErrorsMode.Skip)
         {
             root = SecurityLabels.EmptyResource(root.Type);
+        }
+        finally
+        {
+            index.Clear();
+            t_index = index;
         }
 
         FhirTreeWriter.Write(writer, root);
@@ -202,6 +228,16 @@ public sealed class AnonymizationEngine
         }
 
         return operations;
+    }
+
+    /// <summary>A thread's output buffer and compact writer, reused across calls (the writer is reset onto the buffer each time).</summary>
+    private sealed class OutputScratch
+    {
+        public const int KeepAtMost = 1 << 20;
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(16 * 1024);
+
+        public Utf8JsonWriter Writer { get; } = new(Stream.Null, FhirTreeWriter.Compact);
     }
 
     private static void CheckKeys(CompiledRule[] rules, PseudonymDomain domain)

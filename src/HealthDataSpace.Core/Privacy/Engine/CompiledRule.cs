@@ -69,9 +69,10 @@ internal sealed partial class CompiledRule
 
         if (Programs is { } programs)
         {
-            foreach (var program in programs)
+            // An indexed loop: foreach over the interface would box an enumerator per rule and resource.
+            for (var i = 0; i < programs.Count; i++)
             {
-                program.Run(resource, index, matches);
+                programs[i].Run(resource, index, matches);
             }
 
             return;

@@ -55,8 +55,23 @@ internal static class SecurityLabels
         return resource;
     }
 
-    private static bool HasCode(FhirNode meta, string code) =>
-        meta.Children?.Any(c => c.Name == "security" && string.Equals(c.FirstChild("code")?.Value, code, StringComparison.OrdinalIgnoreCase)) == true;
+    private static bool HasCode(FhirNode meta, string code)
+    {
+        if (meta.Children is not { } children)
+        {
+            return false;
+        }
+
+        foreach (var child in children)
+        {
+            if (child.Name == "security" && string.Equals(child.FirstChild("code")?.Value, code, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static FhirNode Coding(string? system, string code, string display)
     {

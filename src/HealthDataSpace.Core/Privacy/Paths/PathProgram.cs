@@ -98,10 +98,7 @@ internal sealed class PathProgram(PathStart start, string? startKey, bool includ
                     RunFrom(resource, 0, found);
                 }
 
-                foreach (var node in index.ByType(StartKey!))
-                {
-                    RunFrom(node, 0, found);
-                }
+                RunFromEach(index.ByType(StartKey!), found);
 
                 break;
             default:
@@ -110,12 +107,18 @@ internal sealed class PathProgram(PathStart start, string? startKey, bool includ
                     RunFrom(resource, 0, found);
                 }
 
-                foreach (var node in index.ByName(StartKey!))
-                {
-                    RunFrom(node, 0, found);
-                }
+                RunFromEach(index.ByName(StartKey!), found);
 
                 break;
+        }
+    }
+
+    /// <summary>An indexed loop: foreach over the interface would box an enumerator per rule and resource.</summary>
+    private void RunFromEach(IReadOnlyList<FhirNode> nodes, List<FhirNode> found)
+    {
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            RunFrom(nodes[i], 0, found);
         }
     }
 

@@ -11,7 +11,11 @@ internal sealed class ResourceNodeIndex(FrozenSet<string> types, FrozenSet<strin
     private readonly Dictionary<string, List<FhirNode>> _byType = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<FhirNode>> _byName = new(StringComparer.Ordinal);
 
-    public void Build(FhirNode resource)
+    /// <summary>Whether this index serves the given sets (an engine reuses a thread's index only when it was built for it).</summary>
+    public bool Serves(FrozenSet<string> typeSet, FrozenSet<string> nameSet) => ReferenceEquals(types, typeSet) && ReferenceEquals(names, nameSet);
+
+    /// <summary>Forgets every node (keeping the lists), so a reused index holds no tree alive between runs.</summary>
+    public void Clear()
     {
         foreach (var list in _byType.Values)
         {
@@ -22,7 +26,11 @@ internal sealed class ResourceNodeIndex(FrozenSet<string> types, FrozenSet<strin
         {
             list.Clear();
         }
+    }
 
+    public void Build(FhirNode resource)
+    {
+        Clear();
         if (types.Count + names.Count > 0)
         {
             Walk(resource);

@@ -197,7 +197,7 @@ internal sealed class DatasetExporter(
                 return null;
             }
 
-            var json = engine.Anonymize(tree, utf8.Length);
+            var json = engine.Anonymize(tree);
             if (resource.Type == "Patient")
             {
                 json = PatientGeneralizer.Apply(json, report);

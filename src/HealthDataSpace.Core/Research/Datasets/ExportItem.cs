@@ -94,7 +94,7 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
         {
             if (Child(resource, name) is { Type.IsPrimitive: false } concept)
             {
-                codes.AddRange(Children(concept, "coding").Select(Coding).OfType<string>());
+                AddCodings(concept, "coding", codes);
                 break;
             }
         }
@@ -102,7 +102,7 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
         var labels = new List<string>();
         if (Child(resource, "meta") is { } meta)
         {
-            labels.AddRange(Children(meta, "security").Select(Coding).OfType<string>());
+            AddCodings(meta, "security", labels);
         }
 
         return new ExportItem(patientId, codes, DateOf(resource), labels);
@@ -161,14 +161,37 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
         return null;
     }
 
-    private static string? Coding(FhirNode coding) =>
-        Child(coding, "code")?.Value is not { Length: > 0 } code ? null
-        : Child(coding, "system")?.Value is { Length: > 0 } system ? system + "|" + code
-        : code;
+    /// <summary>Each Coding child named <paramref name="jsonName"/> with a code, as <c>system|code</c> (or the code alone).</summary>
+    private static void AddCodings(FhirNode parent, string jsonName, List<string> into)
+    {
+        if (parent.Children is not { } children)
+        {
+            return;
+        }
+
+        foreach (var coding in children)
+        {
+            if (coding.JsonName == jsonName && Child(coding, "code")?.Value is { Length: > 0 } code)
+            {
+                into.Add(Child(coding, "system")?.Value is { Length: > 0 } system ? system + "|" + code : code);
+            }
+        }
+    }
 
     /// <summary>The first child with this JSON name (<c>effectivePeriod</c>, not the FHIRPath name <c>effective</c>).</summary>
-    private static FhirNode? Child(FhirNode node, string jsonName) => Children(node, jsonName).FirstOrDefault();
+    private static FhirNode? Child(FhirNode node, string jsonName)
+    {
+        if (node.Children is { } children)
+        {
+            foreach (var child in children)
+            {
+                if (child.JsonName == jsonName)
+                {
+                    return child;
+                }
+            }
+        }
 
-    private static IEnumerable<FhirNode> Children(FhirNode node, string jsonName) =>
-        node.Children?.Where(c => c.JsonName == jsonName) ?? [];
+        return null;
+    }
 }
