@@ -18,6 +18,9 @@ internal abstract class SqlDialect
 
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Opens a connection for a read or a write session (SQLite sizes its page cache by that).</summary>
+    public virtual Task<DbConnection> OpenAsync(bool forWrite, CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
     public abstract Task<DbTransaction> BeginAsync(DbConnection connection, bool forWrite, CancellationToken cancellationToken);
 
     /// <summary>

@@ -45,7 +45,7 @@ internal sealed class SqlFhirStore(SqlDialect dialect) : IFhirStore, IDisposable
 
         try
         {
-            var connection = await dialect.OpenAsync(cancellationToken);
+            var connection = await dialect.OpenAsync(forWrite, cancellationToken);
             try
             {
                 var transaction = await dialect.BeginAsync(connection, forWrite, cancellationToken);
