@@ -30,13 +30,18 @@ internal static class ExportBenchmark
         var copies = new Option<int>("--copies") { Description = "How many times to load the Synthea corpus (new patients each time).", DefaultValueFactory = _ => 4 };
         var rounds = new Option<int>("--rounds") { Description = "Exports to run (each beside a baseline pass).", DefaultValueFactory = _ => 2 };
         var data = new Option<string?>("--data") { Description = "The shared data folder holding synthea/. Default: ../shared/data." };
-        var command = new Command("export", "Dataset export throughput and peak memory vs a bare read-and-write baseline (issue 6).") { copies, rounds, data };
+        var keep = new Option<string?>("--gateway-data")
+        {
+            Description = "Keep the gateway's data folder here and reuse it when it already holds a loaded store (to compare gateway settings "
+                          + "without loading again; --copies is then ignored). Default: a temporary folder, deleted at the end.",
+        };
+        var command = new Command("export", "Dataset export throughput and peak memory vs a bare read-and-write baseline (issue 6).") { copies, rounds, data, keep };
         command.SetAction((parseResult, cancellationToken) =>
-            RunAsync(parseResult.GetValue(copies), parseResult.GetValue(rounds), parseResult.GetValue(data), cancellationToken));
+            RunAsync(parseResult.GetValue(copies), parseResult.GetValue(rounds), parseResult.GetValue(data), parseResult.GetValue(keep), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int copies, int rounds, string? dataFolder, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int copies, int rounds, string? dataFolder, string? gatewayData, CancellationToken cancellationToken)
     {
         if (copies < 1 || rounds < 1)
         {
@@ -49,7 +54,8 @@ internal static class ExportBenchmark
             var machine = MachineFacts.Capture();
             var corpus = IngestCorpus.Load(dataFolder ?? RepositoryPaths.SharedData);
             var assembly = GatewayProcess.LocateBuiltGateway();
-            var dataPath = Directory.CreateTempSubdirectory("hds-bench-export-").FullName;
+            var dataPath = gatewayData is null ? Directory.CreateTempSubdirectory("hds-bench-export-").FullName : Directory.CreateDirectory(gatewayData).FullName;
+            var loaded = gatewayData is not null && File.Exists(Path.Combine(dataPath, "healthdataspace.db"));
             var settings = new Dictionary<string, string>
             {
                 ["Consent__Defaults__HRESCH"] = "OptOut",
@@ -57,9 +63,14 @@ internal static class ExportBenchmark
             };
             try
             {
+                if (loaded)
+                {
+                    Console.WriteLine($"reusing the loaded store in {dataPath}");
+                }
+
                 await using (var loader = await GatewayProcess.StartAsync(assembly, cancellationToken, dataPath, settings))
                 {
-                    for (var copy = 0; copy < copies; copy++)
+                    for (var copy = 0; copy < (loaded ? 0 : copies); copy++)
                     {
                         var pass = await GatewayIngestPass.RunAsync(loader, $"hospital-{copy}", corpus, cancellationToken);
                         Console.WriteLine($"loaded copy {copy + 1}/{copies}: {pass.Resources:N0} resources in {pass.Wall.TotalSeconds:F1} s");
@@ -69,6 +80,7 @@ internal static class ExportBenchmark
                 await using var gateway = await GatewayProcess.StartAsync(assembly, cancellationToken, dataPath, settings);
                 var permit = await CreatePermitAsync(gateway, cancellationToken);
                 var report = new List<string>();
+                var idle = ResidentMemory(gateway);
                 for (var round = 1; round <= rounds; round++)
                 {
                     var baseline = await BaselineAsync(Path.Combine(dataPath, "healthdataspace.db"), cancellationToken);
@@ -91,16 +103,22 @@ internal static class ExportBenchmark
                     Console.WriteLine(fact);
                 }
 
-                Console.WriteLine($"- corpus: Synthea x {copies}, permit types {string.Join(", ", PermitTypes)}");
+                Console.WriteLine($"- corpus: Synthea x {(loaded ? "(reused store)" : copies)}, permit types {string.Join(", ", PermitTypes)}");
                 Console.WriteLine();
                 Console.WriteLine("| round | resources exported | export s | export resources/s | resources per gateway CPU-second | baseline resources | baseline resources/s | export / baseline | gateway peak RSS before export MiB | after MiB | RSS after MiB |");
                 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
                 report.ForEach(Console.WriteLine);
+                Console.WriteLine();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Gateway resident before the first export: {idle / 1048576.0:N0} MiB; highest peak during the exports: {PeakMemory(gateway) / 1048576.0:N0} MiB, so the exports took at most {(PeakMemory(gateway) - idle) / 1048576.0:N0} MiB on top of the idle gateway."));
                 return 0;
             }
             finally
             {
-                Directory.Delete(dataPath, recursive: true);
+                if (gatewayData is null)
+                {
+                    Directory.Delete(dataPath, recursive: true);
+                }
             }
         }
         catch (BenchmarkFailedException e)
