@@ -65,6 +65,8 @@ internal sealed class SqliteRawStatement : IDisposable
         }
     }
 
+    public void BindBlob(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
+
     public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
 
     /// <summary>Runs an INSERT/UPDATE to completion and returns the number of rows it changed.</summary>
@@ -97,7 +99,12 @@ internal sealed class SqliteRawStatement : IDisposable
         return false;
     }
 
+    /// <summary>Ends a query early (or re-runs it) so it holds no read snapshot; bindings stay.</summary>
+    public void Reset() => raw.sqlite3_reset(_statement);
+
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    public string Text(int column) => Encoding.UTF8.GetString(Bytes(column));
 
     public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
 

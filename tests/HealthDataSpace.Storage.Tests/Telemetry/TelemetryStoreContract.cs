@@ -37,6 +37,9 @@ public abstract partial class TelemetryStoreContract : IAsyncLifetime
 
     internal abstract Task<TelemetryStorage> CreateStorageAsync();
 
+    /// <summary>Damages the stored values of the reading with this sequence, as a fault outside the gateway would.</summary>
+    internal abstract Task CorruptStoredValuesAsync(long sequence);
+
     internal static TelemetryRecord Message(string device, string messageId, params (string Type, DateTimeOffset Time, string Value)[] readings) =>
         new(device, messageId, T0, T0, "{\"raw\":true}"u8.ToArray(),
             [.. readings.Select(r => new NormalizedReading(r.Type, r.Time, [new ReadingValue("value", r.Value)]))]);
