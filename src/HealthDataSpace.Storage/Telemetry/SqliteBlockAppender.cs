@@ -7,13 +7,15 @@ namespace HealthDataSpace.Storage.Telemetry;
 /// <summary>
 /// Writes appends in the block format (<see cref="SqliteTelemetrySchema"/>) on the appender's own connection, inside
 /// the caller's transaction: one de-duplication key per message, then one block row per (device, hour) of the new
-/// readings. Holds what it learnt from the database (device keys, the next sequence), so it is valid only while every
-/// transaction it wrote in committed: after any failure the store throws it away with its connection.
+/// readings. The next sequence is read at the start of each append (inside its write transaction, so even another
+/// process writing the same file could not interleave); device keys are cached, so the appender is valid only while
+/// every transaction it wrote in committed: after any failure the store throws it away with its connection.
 /// </summary>
 internal sealed class SqliteBlockAppender : IDisposable
 {
     private readonly SqliteRawStatement _insertMessage;
     private readonly SqliteRawStatement _insertBlock;
+    private readonly SqliteRawStatement _lastBlock;
     private readonly SqliteDeviceKeys _devices;
     private readonly ReadingBlockWriter _writer = new();
     private readonly Dictionary<(long Device, long Bucket), List<ReadingRef>> _groups = [];
@@ -27,24 +29,22 @@ internal sealed class SqliteBlockAppender : IDisposable
         _insertMessage = new SqliteRawStatement(connection,
             "INSERT OR IGNORE INTO telemetry_message_keys (device_key, message_id, enqueued_us, received_us, body, readings) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         _insertBlock = new SqliteRawStatement(connection, InsertBlockSql);
-        _nextSequence = NextSequence(connection);
+        _lastBlock = new SqliteRawStatement(connection, LastBlockSql);
     }
 
     public const string InsertBlockSql =
         "INSERT INTO telemetry_blocks (first_seq, device_key, bucket, readings, min_us, max_us, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-    /// <summary>The sequence after the newest block's last reading (1 in an empty store).</summary>
-    public static long NextSequence(SqliteConnection connection)
-    {
-        using var last = new SqliteRawStatement(connection, "SELECT first_seq + readings FROM telemetry_blocks ORDER BY first_seq DESC LIMIT 1");
-        return last.Read() ? last.Int64(0) : 1;
-    }
+    /// <summary>The sequence after the newest block's last reading.</summary>
+    private const string LastBlockSql = "SELECT first_seq + readings FROM telemetry_blocks ORDER BY first_seq DESC LIMIT 1";
 
     /// <summary>Stores the records marked in <paramref name="stored"/>; clears the mark of each that was stored before.</summary>
     public void Append(IReadOnlyList<TelemetryRecord> records, bool[] stored)
     {
         try
         {
+            _nextSequence = _lastBlock.Read() ? _lastBlock.Int64(0) : 1;
+            _lastBlock.Reset();
             for (var i = 0; i < records.Count; i++)
             {
                 if (stored[i])
@@ -75,6 +75,7 @@ internal sealed class SqliteBlockAppender : IDisposable
     {
         _insertMessage.Dispose();
         _insertBlock.Dispose();
+        _lastBlock.Dispose();
         _devices.Dispose();
     }
 
