@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -38,18 +37,6 @@ internal sealed class SqliteRawStatement : IDisposable
     }
 
     public void BindText(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
-
-    public void BindTextOrNull(int index, string? value)
-    {
-        if (value is null)
-        {
-            BindNull(index);
-        }
-        else
-        {
-            BindText(index, value);
-        }
-    }
 
     public void BindInt64(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
 
@@ -123,7 +110,7 @@ internal sealed class SqliteRawStatement : IDisposable
 }
 
 /// <summary>
-/// Strings of one result column that repeat from row to row (device id, reading type, message id): the previous row's
+/// Strings of one result column that repeat from row to row (a device id): the previous row's
 /// value is reused when the bytes are the same, instead of decoding a new string per row.
 /// </summary>
 internal sealed class RepeatingText
@@ -141,18 +128,4 @@ internal sealed class RepeatingText
 
         return _text;
     }
-}
-
-/// <summary>A growable UTF-8 buffer for values written on the append path without allocating a string per row.</summary>
-internal sealed class Utf8Scratch
-{
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
-
-    public ArrayBufferWriter<byte> Reset()
-    {
-        _buffer.ResetWrittenCount();
-        return _buffer;
-    }
-
-    public ReadOnlySpan<byte> Written => _buffer.WrittenSpan;
 }
