@@ -15,14 +15,8 @@ public sealed class PostgresTelemetryStoreTests(PostgresServer server) : Telemet
         return TelemetryStoreFactory.CreatePostgres(database.DataSource);
     }
 
-    internal override async Task CorruptStoredValuesAsync(long sequence)
-    {
-        await using var connection = await ((SqlTelemetryStore)Store).OpenAsync(CancellationToken.None);
-        await using var corrupt = connection.CreateCommand();
-        corrupt.CommandText = "UPDATE telemetry_readings SET vals = 'not json' WHERE seq = @seq";
-        SqlTelemetryStore.Add(corrupt, "@seq", sequence);
-        Assert.Equal(1, await corrupt.ExecuteNonQueryAsync());
-    }
+    internal override Task CorruptStoredValuesAsync(long sequence) =>
+        ChangeOneRowAsync("UPDATE telemetry_readings SET vals = 'not json' WHERE seq = @seq", sequence);
 
     public override async Task DisposeAsync()
     {

@@ -13,14 +13,8 @@ public sealed class SqliteTelemetryStoreTests : TelemetryStoreContract
         Task.FromResult(TelemetryStoreFactory.CreateSqlite(DatabasePath, fullSync: true));
 
     /// <summary>Cuts the block holding the reading short (each contract append stores its own block).</summary>
-    internal override async Task CorruptStoredValuesAsync(long sequence)
-    {
-        await using var connection = await ((SqlTelemetryStore)Store).OpenAsync(CancellationToken.None);
-        await using var corrupt = connection.CreateCommand();
-        corrupt.CommandText = "UPDATE telemetry_blocks SET data = substr(data, 1, length(data) - 3) WHERE first_seq = @seq AND readings = 1";
-        SqlTelemetryStore.Add(corrupt, "@seq", sequence);
-        Assert.Equal(1, await corrupt.ExecuteNonQueryAsync());
-    }
+    internal override Task CorruptStoredValuesAsync(long sequence) =>
+        ChangeOneRowAsync("UPDATE telemetry_blocks SET data = substr(data, 1, length(data) - 3) WHERE first_seq = @seq AND readings = 1", sequence);
 
     public override async Task DisposeAsync()
     {
