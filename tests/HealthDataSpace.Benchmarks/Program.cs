@@ -17,6 +17,7 @@ var root = new RootCommand("HealthDataSpace benchmarks: the figures in docs/benc
     DeidentifyBenchmark.CreateCommand(),
     TelemetryBenchmark.CreateCommand(),
     IngestStagesBenchmark.CreateCommand(),
+    MigrationBenchmark.CreateCommand(),
     ExportBenchmark.CreateCommand(),
     ExportStagesBenchmark.CreateCommand(),
 };

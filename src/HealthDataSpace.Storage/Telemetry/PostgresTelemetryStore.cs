@@ -96,6 +96,19 @@ internal sealed class PostgresTelemetryStore(NpgsqlDataSource dataSource) : SqlT
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The first occurrence of each (device, message id) in the list; later copies are duplicates without asking the database.</summary>
+    private static bool[] FirstOccurrences(IReadOnlyList<TelemetryRecord> records)
+    {
+        var seen = new HashSet<(string, string)>();
+        var first = new bool[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            first[i] = seen.Add((records[i].DeviceId, records[i].MessageId));
+        }
+
+        return first;
+    }
+
     private static NpgsqlParameter Array<T>(string name, NpgsqlDbType elementType, T[] values) =>
         new(name, NpgsqlDbType.Array | elementType) { Value = values };
 }

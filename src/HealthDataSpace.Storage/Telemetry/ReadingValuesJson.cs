@@ -22,8 +22,7 @@ internal static class ReadingValuesJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Appends the stored form as UTF-8 (the SQLite appender binds it without making a string).</summary>
-    public static void WriteUtf8(IBufferWriter<byte> output, IReadOnlyList<ReadingValue> values)
+    private static void WriteUtf8(IBufferWriter<byte> output, IReadOnlyList<ReadingValue> values)
     {
         var json = t_writer;
         if (json is null)

@@ -6,8 +6,9 @@ using HealthDataSpace.Core.Telemetry.Store;
 namespace HealthDataSpace.Storage.Telemetry;
 
 /// <summary>
-/// The telemetry store over SQL: queries and checkpoints are shared; each database appends its own way (SQLite row by
-/// row on one connection, PostgreSQL a few set-based statements).
+/// The telemetry store over SQL: checkpoints are shared, and the one-row-per-reading queries PostgreSQL uses; each
+/// database appends its own way (SQLite in blocks on one connection, which it also reads, PostgreSQL a few set-based
+/// statements).
 /// </summary>
 internal abstract class SqlTelemetryStore : ITelemetryStore
 {
@@ -31,7 +32,7 @@ internal abstract class SqlTelemetryStore : ITelemetryStore
         }
     }
 
-    public async Task<ReadingPage> QueryAsync(ReadingQuery query, CancellationToken cancellationToken)
+    public virtual async Task<ReadingPage> QueryAsync(ReadingQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var sql = new StringBuilder($"SELECT {ReadingColumns} FROM telemetry_readings WHERE device_id = @device");
@@ -115,19 +116,6 @@ internal abstract class SqlTelemetryStore : ITelemetryStore
         parameter.ParameterName = name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
-    }
-
-    /// <summary>The first occurrence of each (device, message id) in the list; later copies are duplicates without asking the database.</summary>
-    protected static bool[] FirstOccurrences(IReadOnlyList<TelemetryRecord> records)
-    {
-        var seen = new HashSet<(string, string)>();
-        var first = new bool[records.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            first[i] = seen.Add((records[i].DeviceId, records[i].MessageId));
-        }
-
-        return first;
     }
 
     private static async Task<List<StoredReading>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -39,18 +38,6 @@ internal sealed class SqliteRawStatement : IDisposable
 
     public void BindText(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
 
-    public void BindTextOrNull(int index, string? value)
-    {
-        if (value is null)
-        {
-            BindNull(index);
-        }
-        else
-        {
-            BindText(index, value);
-        }
-    }
-
     public void BindInt64(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
 
     public void BindBlobOrNull(int index, ReadOnlySpan<byte> value)
@@ -64,6 +51,8 @@ internal sealed class SqliteRawStatement : IDisposable
             Check(raw.sqlite3_bind_blob(_statement, index, value));
         }
     }
+
+    public void BindBlob(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
 
     public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
 
@@ -97,7 +86,12 @@ internal sealed class SqliteRawStatement : IDisposable
         return false;
     }
 
+    /// <summary>Ends a query early (or re-runs it) so it holds no read snapshot; bindings stay.</summary>
+    public void Reset() => raw.sqlite3_reset(_statement);
+
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    public string Text(int column) => Encoding.UTF8.GetString(Bytes(column));
 
     public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
 
@@ -116,7 +110,7 @@ internal sealed class SqliteRawStatement : IDisposable
 }
 
 /// <summary>
-/// Strings of one result column that repeat from row to row (device id, reading type, message id): the previous row's
+/// Strings of one result column that repeat from row to row (a device id): the previous row's
 /// value is reused when the bytes are the same, instead of decoding a new string per row.
 /// </summary>
 internal sealed class RepeatingText
@@ -134,18 +128,4 @@ internal sealed class RepeatingText
 
         return _text;
     }
-}
-
-/// <summary>A growable UTF-8 buffer for values written on the append path without allocating a string per row.</summary>
-internal sealed class Utf8Scratch
-{
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
-
-    public ArrayBufferWriter<byte> Reset()
-    {
-        _buffer.ResetWrittenCount();
-        return _buffer;
-    }
-
-    public ReadOnlySpan<byte> Written => _buffer.WrittenSpan;
 }

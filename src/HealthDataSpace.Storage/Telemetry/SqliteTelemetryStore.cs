@@ -1,25 +1,25 @@
 using System.Data.Common;
-using HealthDataSpace.Core.Telemetry;
 using HealthDataSpace.Core.Telemetry.Store;
 using Microsoft.Data.Sqlite;
 
 namespace HealthDataSpace.Storage.Telemetry;
 
 /// <summary>
-/// Telemetry in its own SQLite file (WAL), so its single writer never queues behind FHIR writes. Appends run on one
-/// dedicated connection with statements prepared once and driven through SQLite's own API
-/// (<see cref="SqliteRawStatement"/>); with <c>synchronous=FULL</c> each commit is fsynced before it returns, and in any
-/// mode a committed transaction survives a crash of the gateway process (kill -9).
+/// Telemetry in its own SQLite file (WAL), so its single writer never queues behind FHIR writes. Readings are packed
+/// into blocks (<see cref="SqliteTelemetrySchema"/>): an append costs one B-tree insert per message, for its
+/// de-duplication key, and one per block of readings. Appends run on one dedicated connection with statements prepared
+/// once and driven through SQLite's own API (<see cref="SqliteRawStatement"/>); with <c>synchronous=FULL</c> each
+/// commit is fsynced before it returns, and in any mode a committed transaction survives a crash of the gateway
+/// process (kill -9). A file of the previous one-row-per-reading format is converted at start-up
+/// (<see cref="SqliteTelemetryMigration"/>).
 /// </summary>
 internal sealed class SqliteTelemetryStore : SqlTelemetryStore, IAsyncDisposable
 {
     private readonly string _connectionString;
     private readonly bool _fullSync;
     private readonly SemaphoreSlim _appendGate = new(1, 1);
-    private SqliteConnection? _appender;
-    private readonly Utf8Scratch _values = new();
-    private SqliteRawStatement? _insertMessage;
-    private SqliteRawStatement? _insertReading;
+    private SqliteConnection? _connection;
+    private SqliteBlockAppender? _appender;
 
     public SqliteTelemetryStore(string databasePath, bool fullSync)
     {
@@ -34,7 +34,13 @@ internal sealed class SqliteTelemetryStore : SqlTelemetryStore, IAsyncDisposable
         }.ToString();
     }
 
-    protected override string Schema { get; } = "PRAGMA journal_mode=WAL;" + TelemetrySchema.Render("INTEGER PRIMARY KEY", "BLOB", " WITHOUT ROWID");
+    /// <summary>Rows per migration transaction (<see cref="SqliteTelemetryMigration"/>).</summary>
+    internal int MigrationBatchSize { get; init; } = 20_000;
+
+    /// <summary>Test seam: called after each committed migration batch; throwing from it interrupts the migration.</summary>
+    internal Action? AfterMigrationBatch { get; init; }
+
+    protected override string Schema { get; } = "PRAGMA journal_mode=WAL;" + SqliteTelemetrySchema.Tables;
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -46,30 +52,34 @@ internal sealed class SqliteTelemetryStore : SqlTelemetryStore, IAsyncDisposable
         return connection;
     }
 
+    public override async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await base.InitializeAsync(cancellationToken);
+        await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+        new SqliteTelemetryMigration(connection, MigrationBatchSize, AfterMigrationBatch).Run(cancellationToken);
+    }
+
     public override async Task<bool[]> AppendAsync(IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         await _appendGate.WaitAsync(cancellationToken);
         try
         {
-            var connection = await AppenderAsync(cancellationToken);
-            var stored = FirstOccurrences(records);
+            var (connection, appender) = await AppenderAsync(cancellationToken);
+            // Every record is a candidate: a second copy of a message in the same list hits the key its first copy
+            // inserted a moment earlier in the same transaction, and is a duplicate like any retry.
+            var stored = new bool[records.Count];
+            Array.Fill(stored, true);
             // BEGIN IMMEDIATE: take the write lock up front rather than fail to upgrade a read lock halfway.
             await using var transaction = connection.BeginTransaction(deferred: false);
-            for (var i = 0; i < records.Count; i++)
-            {
-                if (stored[i])
-                {
-                    stored[i] = Append(records[i]);
-                }
-            }
-
+            appender.Append(records, stored);
             await transaction.CommitAsync(cancellationToken);
             return stored;
         }
         catch
         {
-            // The connection may be left in an unknown state (disk full, I/O error): start over with a fresh one.
+            // The connection may be left in an unknown state (disk full, I/O error), and the appender's cached device
+            // keys and next sequence may name rows that were rolled back: start over with fresh ones.
             await DropAppenderAsync();
             throw;
         }
@@ -79,36 +89,18 @@ internal sealed class SqliteTelemetryStore : SqlTelemetryStore, IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// As the base class, read through SQLite's own API: the Observation projection reads every reading back once, and
-    /// decoding rows without a data reader, with the repeating device id and type decoded once, halves that cost.
-    /// </summary>
+    public override async Task<ReadingPage> QueryAsync(ReadingQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+        return SqliteBlockQueries.Query(connection, query, cancellationToken);
+    }
+
+    /// <summary>Block by block through SQLite's own API: the Observation projection reads every reading back once.</summary>
     public override async Task<IReadOnlyList<StoredReading>> ReadAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
-        using var query = new SqliteRawStatement(connection, $"SELECT {ReadingColumns} FROM telemetry_readings WHERE seq > ?1 ORDER BY seq LIMIT ?2");
-        query.BindInt64(1, afterSequence);
-        query.BindInt64(2, limit);
-        var devices = new RepeatingText();
-        var types = new RepeatingText();
-        var messages = new RepeatingText();
-        var readings = new List<StoredReading>(Math.Min(limit, 4096));
-        while (query.Read())
-        {
-            if ((readings.Count & 1023) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            var reading = new NormalizedReading(
-                types.Decode(query.Bytes(2)),
-                TelemetrySchema.FromMicros(query.Int64(3)),
-                ReadingValuesJson.Read(query.Bytes(4)),
-                query.IsNull(6) ? null : System.Text.Encoding.UTF8.GetString(query.Bytes(6)));
-            readings.Add(new StoredReading(query.Int64(0), devices.Decode(query.Bytes(1)), messages.Decode(query.Bytes(5)), reading));
-        }
-
-        return readings;
+        return SqliteBlockQueries.ReadAfter(connection, afterSequence, limit, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -117,69 +109,35 @@ internal sealed class SqliteTelemetryStore : SqlTelemetryStore, IAsyncDisposable
         _appendGate.Dispose();
     }
 
-    private bool Append(TelemetryRecord record)
+    private async Task<(SqliteConnection, SqliteBlockAppender)> AppenderAsync(CancellationToken cancellationToken)
     {
-        var message = _insertMessage!;
-        message.BindText(1, record.DeviceId);
-        message.BindText(2, record.MessageId);
-        message.BindInt64(3, TelemetrySchema.ToMicros(record.EnqueuedTime));
-        message.BindInt64(4, TelemetrySchema.ToMicros(record.ReceivedTime));
-        message.BindBlobOrNull(5, record.Body.Span);
-        message.BindInt64(6, record.Readings.Count);
-        if (message.Execute() == 0)
+        if (_connection is not null && _appender is not null)
         {
-            return false;
-        }
-
-        var reading = _insertReading!;
-        foreach (var r in record.Readings)
-        {
-            reading.BindText(1, record.DeviceId);
-            reading.BindText(2, r.Type);
-            reading.BindInt64(3, TelemetrySchema.ToMicros(r.OccurrenceTime));
-            ReadingValuesJson.WriteUtf8(_values.Reset(), r.Values);
-            reading.BindText(4, _values.Written);
-            reading.BindText(5, record.MessageId);
-            reading.BindTextOrNull(6, r.CorrelationId);
-            reading.Execute();
-        }
-
-        return true;
-    }
-
-    private async Task<SqliteConnection> AppenderAsync(CancellationToken cancellationToken)
-    {
-        if (_appender is not null)
-        {
-            return _appender;
+            return (_connection, _appender);
         }
 
         var connection = (SqliteConnection)await OpenAsync(cancellationToken);
         await using (var pragma = connection.CreateCommand())
         {
-            // The appender touches the tails of the readings table and its index and the message keys of every
-            // device; a larger page cache than SQLite's 2 MB default keeps those pages in memory between commits.
+            // The appender touches the tails of the blocks table and its index and the message keys of every device;
+            // a larger page cache than SQLite's 2 MB default keeps those pages in memory between commits.
             pragma.CommandText = "PRAGMA cache_size=-16384";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        _insertMessage = new SqliteRawStatement(connection,
-            "INSERT OR IGNORE INTO telemetry_messages (device_id, message_id, enqueued_us, received_us, body, readings) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        _insertReading = new SqliteRawStatement(connection,
-            "INSERT INTO telemetry_readings (device_id, type, time_us, vals, message_id, correlation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        _appender = connection;
-        return connection;
+        _connection = connection;
+        _appender = new SqliteBlockAppender(connection);
+        return (connection, _appender);
     }
 
     private async Task DropAppenderAsync()
     {
-        _insertMessage?.Dispose();
-        _insertReading?.Dispose();
-        _insertMessage = _insertReading = null;
-        if (_appender is not null)
+        _appender?.Dispose();
+        _appender = null;
+        if (_connection is not null)
         {
-            await _appender.DisposeAsync();
-            _appender = null;
+            await _connection.DisposeAsync();
+            _connection = null;
         }
     }
 }

@@ -1,11 +1,14 @@
 namespace HealthDataSpace.Storage.Telemetry;
 
 /// <summary>
-/// Tables of the telemetry store and device registry, shared by SQLite and PostgreSQL. Times are microseconds since
-/// the Unix epoch (UTC), so both databases order and compare them identically.
+/// Tables of the telemetry store and device registry. Times are microseconds since the Unix epoch (UTC), so both
+/// databases order and compare them identically.
 /// </summary>
 internal static class TelemetrySchema
 {
+    /// <summary>
+    /// One row per reading: PostgreSQL's tables, and SQLite's until its block format (<see cref="SqliteTelemetrySchema"/>).
+    /// </summary>
     /// <param name="sequenceColumn">The readings' append-order key (SQLite rowid alias, PostgreSQL identity).</param>
     /// <param name="binary">BLOB or BYTEA.</param>
     /// <param name="messagesTableSuffix">SQLite's WITHOUT ROWID: the messages table is its primary key.</param>
@@ -29,6 +32,11 @@ internal static class TelemetrySchema
             correlation_id TEXT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_telemetry_readings_device_time ON telemetry_readings (device_id, time_us, seq);
+        {Shared(binary)}
+        """;
+
+    /// <summary>Consumers' checkpoints and the device registry: the same in every format.</summary>
+    public static string Shared(string binary) => $"""
         CREATE TABLE IF NOT EXISTS telemetry_checkpoints (
             consumer TEXT NOT NULL PRIMARY KEY,
             seq BIGINT NOT NULL

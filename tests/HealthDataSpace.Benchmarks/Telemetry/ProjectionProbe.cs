@@ -43,7 +43,8 @@ internal sealed class ProjectionProbe(string gatewayDataPath)
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT coalesce((SELECT max(seq) FROM telemetry_readings), 0) "
+        // The newest reading's sequence: the last block's first sequence plus its readings, less one (block format).
+        command.CommandText = "SELECT coalesce((SELECT first_seq + readings - 1 FROM telemetry_blocks ORDER BY first_seq DESC LIMIT 1), 0) "
                               + "- coalesce((SELECT seq FROM telemetry_checkpoints WHERE consumer = $consumer), 0)";
         command.Parameters.AddWithValue("$consumer", Consumer);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;

@@ -15,6 +15,9 @@ public sealed class PostgresTelemetryStoreTests(PostgresServer server) : Telemet
         return TelemetryStoreFactory.CreatePostgres(database.DataSource);
     }
 
+    internal override Task CorruptStoredValuesAsync(long sequence) =>
+        ChangeOneRowAsync("UPDATE telemetry_readings SET vals = 'not json' WHERE seq = @seq", sequence);
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

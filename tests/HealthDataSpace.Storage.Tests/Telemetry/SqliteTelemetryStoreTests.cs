@@ -12,6 +12,10 @@ public sealed class SqliteTelemetryStoreTests : TelemetryStoreContract
     internal override Task<TelemetryStorage> CreateStorageAsync() =>
         Task.FromResult(TelemetryStoreFactory.CreateSqlite(DatabasePath, fullSync: true));
 
+    /// <summary>Cuts the block holding the reading short (each contract append stores its own block).</summary>
+    internal override Task CorruptStoredValuesAsync(long sequence) =>
+        ChangeOneRowAsync("UPDATE telemetry_blocks SET data = substr(data, 1, length(data) - 3) WHERE first_seq = @seq AND readings = 1", sequence);
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

@@ -26,13 +26,7 @@ public abstract partial class TelemetryStoreContract
         }
 
         var all = await Store.ReadAfterAsync(0, 10, CancellationToken.None);
-        await using (var connection = await ((SqlTelemetryStore)Store).OpenAsync(CancellationToken.None))
-        await using (var corrupt = connection.CreateCommand())
-        {
-            corrupt.CommandText = "UPDATE telemetry_readings SET vals = 'not json' WHERE seq = @seq";
-            SqlTelemetryStore.Add(corrupt, "@seq", all[2].Sequence);
-            Assert.Equal(1, await corrupt.ExecuteNonQueryAsync());
-        }
+        await CorruptStoredValuesAsync(all[2].Sequence);
 
         using var index = new ResearchIndex();
         var feeder = new TelemetryDaysFeeder(Store, Registry, index, TimeProvider.System, TimeSpan.FromSeconds(30));

@@ -37,6 +37,19 @@ public abstract partial class TelemetryStoreContract : IAsyncLifetime
 
     internal abstract Task<TelemetryStorage> CreateStorageAsync();
 
+    /// <summary>Damages the stored values of the reading with this sequence, as a fault outside the gateway would.</summary>
+    internal abstract Task CorruptStoredValuesAsync(long sequence);
+
+    /// <summary>Runs a statement with parameter <c>@seq</c> on the store's database, as an outside fault would; asserts one row changed.</summary>
+    internal async Task ChangeOneRowAsync(string sql, long sequence)
+    {
+        await using var connection = await ((SqlTelemetryStore)Store).OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        SqlTelemetryStore.Add(command, "@seq", sequence);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
     internal static TelemetryRecord Message(string device, string messageId, params (string Type, DateTimeOffset Time, string Value)[] readings) =>
         new(device, messageId, T0, T0, "{\"raw\":true}"u8.ToArray(),
             [.. readings.Select(r => new NormalizedReading(r.Type, r.Time, [new ReadingValue("value", r.Value)]))]);
