@@ -40,6 +40,9 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
     public static string? PatientOf(string resourceType, ReadOnlySpan<byte> utf8Json)
     {
         var isPatient = resourceType == "Patient";
+        // The first owner element the type declares decides as soon as it is read and names a Patient: no element
+        // tried before it can follow, so the rest of the resource (often most of it) is not scanned.
+        var decisive = isPatient ? -1 : FirstDeclaredPatientElement(resourceType);
         var references = new string?[PatientElements.Length];
         var reader = new Utf8JsonReader(utf8Json);
         try
@@ -62,6 +65,10 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
                 if (slot >= 0 && reader.TokenType == JsonTokenType.StartObject)
                 {
                     references[slot] = ReferenceIn(ref reader);
+                    if (slot == decisive && ReferenceParser.TryParse(references[slot], out var type, out var id) && type == "Patient")
+                    {
+                        return id;
+                    }
                 }
                 else
                 {
@@ -106,6 +113,25 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
         }
 
         return new ExportItem(patientId, codes, DateOf(resource), labels);
+    }
+
+    /// <summary>Index in <see cref="PatientElements"/> of the first one the R4 type declares; -1 when none (or unknown type).</summary>
+    private static int FirstDeclaredPatientElement(string resourceType)
+    {
+        if (FhirTypeCatalog.FindResource(resourceType) is not { } type)
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < PatientElements.Length; i++)
+        {
+            if (type.TryGetElement(PatientElements[i], out _))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int PatientElementIndex(ref Utf8JsonReader reader)
