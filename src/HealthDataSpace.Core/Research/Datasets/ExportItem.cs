@@ -34,8 +34,9 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
     /// <summary>
     /// The id of the patient the resource belongs to: its own id for a Patient, else the first of <c>subject</c>,
     /// <c>patient</c>, <c>beneficiary</c> that references a Patient. Only top-level properties count (a contained
-    /// resource's subject is not the owner). Null when there is none or the JSON is malformed (the engine's strict
-    /// parse reports that, for resources that get that far).
+    /// resource's subject is not the owner). Null when there is none or the JSON is malformed before the owner was
+    /// found (what follows a decisive owner is not read: the engine's strict parse reports malformed JSON, for
+    /// resources that get that far).
     /// </summary>
     public static string? PatientOf(string resourceType, ReadOnlySpan<byte> utf8Json)
     {

@@ -57,7 +57,8 @@ public sealed class ExportItemTests
     [InlineData("""{"resourceType":"Claim","subject":{"reference":"Group/g"},"patient":{"reference":"Patient/p8"}}""", "Claim", "p8")]
     [InlineData("""{"resourceType":"Claim","beneficiary":{"reference":"Patient/late"},"subject":{"reference":"Patient/first"}}""", "Claim", "first")]
     [InlineData("""{"resourceType":"Observation","subject":"Patient/p9"}""", "Observation", null)]
-    [InlineData("""{"resourceType":"Observation","note":[{"text":"subject"}],"subject":{"reference":"Patient/p10"}""", "Observation", null)]
+    [InlineData("""{"resourceType":"Observation","note":[{"text":"subject"}],,"subject":{"reference":"Patient/p10"}}""", "Observation", null)]
+    [InlineData("""{"resourceType":"Observation","note":[{"text":"subject"}],"subject":{"reference":"Patient/p10"}""", "Observation", "p10")]
     [InlineData("""{"meta":{"versionId":"1"},"id":"p11","resourceType":"Patient"}""", "Patient", "p11")]
     public void PatientOf_TopLevelReferenceInElementOrder_NotContainedOrMalformed(string json, string type, string? expected)
     {
