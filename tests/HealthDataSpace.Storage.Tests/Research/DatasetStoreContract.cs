@@ -31,6 +31,20 @@ public abstract class DatasetStoreContract : IAsyncLifetime
     private static ExportJob Job(string id, int minute = 0) =>
         new(id, "permit-1", "researcher-1", "portal", "http://gw/research/permits/permit-1/$export", At.AddMinutes(minute), ExportStates.Queued, "queued");
 
+    /// <summary>Creates the jobs a minute apart and claims them all, so each is running.</summary>
+    private async Task StartJobsAsync(params string[] ids)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            await Store.CreateJobAsync(Job(ids[i], minute: i), CancellationToken.None);
+        }
+
+        foreach (var _ in ids)
+        {
+            Assert.NotNull(await Store.ClaimNextJobAsync(At, CancellationToken.None));
+        }
+    }
+
     [Fact]
     public async Task Job_RunsOnce_CancelBeatsLaterFinish_ProgressRefusedAfterCancel()
     {
@@ -92,10 +106,7 @@ public abstract class DatasetStoreContract : IAsyncLifetime
     [Fact]
     public async Task Dataset_MembersByPatient_WithdrawOnce_LinksJob_Checkpoint()
     {
-        await Store.CreateJobAsync(Job("j2"), CancellationToken.None);
-        await Store.CreateJobAsync(Job("j3", minute: 1), CancellationToken.None);
-        await Store.ClaimNextJobAsync(At, CancellationToken.None);
-        await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        await StartJobsAsync("j2", "j3");
         var members = Enumerable.Range(0, 1000).Select(i => new DatasetMember("ds-1", $"Patient/p{i}", $"pseudo-{i}")).ToList();
         Assert.True(await Store.CompleteJobAsync(new DatasetRecord("ds-1", "permit-1", "j2", "recipient-x", "datasets/ds-1", At, "{\"@id\":\"x\"}"),
             members, "{\"manifest\":1}", At.AddMinutes(3), CancellationToken.None));
@@ -127,10 +138,7 @@ public abstract class DatasetStoreContract : IAsyncLifetime
     [Fact]
     public async Task CompleteJob_AfterCancel_RegistersNothing_AndCancelAfterCompleteLoses()
     {
-        await Store.CreateJobAsync(Job("late"), CancellationToken.None);
-        await Store.CreateJobAsync(Job("done", minute: 1), CancellationToken.None);
-        await Store.ClaimNextJobAsync(At, CancellationToken.None);
-        await Store.ClaimNextJobAsync(At, CancellationToken.None);
+        await StartJobsAsync("late", "done");
         var cancelled = await Store.FinishJobAsync("late", ExportStates.Cancelled, At.AddMinutes(1), null, null, CancellationToken.None);
 
         var completedAfterCancel = await Store.CompleteJobAsync(new DatasetRecord("ds-late", "permit-1", "late", "recipient-x", "datasets/ds-late", At, "{}"),
