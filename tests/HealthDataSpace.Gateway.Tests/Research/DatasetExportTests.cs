@@ -217,10 +217,12 @@ public sealed class DatasetExportTests : IAsyncLifetime, IDisposable
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
+            // The append blob is created, then appended to: it can exist for a moment with no line in it yet.
             var blob = container.GetBlobClient(path);
-            if (await blob.ExistsAsync())
+            if (await blob.ExistsAsync()
+                && Encoding.UTF8.GetString(await DownloadAsync(container, path)).Split('\n', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } lines)
             {
-                return [.. Encoding.UTF8.GetString(await DownloadAsync(container, path)).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+                return [.. lines];
             }
 
             await Task.Delay(200);
