@@ -113,8 +113,9 @@ internal sealed partial class ExportJobRunner(
     /// <summary>
     /// An export leaves hundreds of MB of garbage in the oldest generation and the large-object heap (a Parquet row
     /// group's values live long enough to be promoted; its column buffers are large objects). The server GC, tuned for
-    /// ingest throughput, would keep that committed and grow it export after export; one compacting collection per
-    /// export (tens of milliseconds against seconds of work) gives it back, so the gateway's memory stays level.
+    /// ingest throughput, would keep that committed and grow it export after export; one blocking, compacting
+    /// collection per export (a short pause of every request, once, after seconds or minutes of export work) gives it
+    /// back, so the gateway's memory stays level (docs/benchmarks.md, dataset export).
     /// </summary>
     private static void ReturnExportMemory() =>
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
