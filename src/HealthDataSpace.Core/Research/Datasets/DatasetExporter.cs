@@ -33,6 +33,7 @@ internal sealed class DatasetExporter(
     TimeProvider time)
 {
     public const int PageSize = 500;
+    private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
     private static readonly int PagesInFlight = Math.Max(2, Environment.ProcessorCount * 2);
 
     public async Task<ExportOutcome> RunAsync(ExportRequest request, AnonymizationEngine engine, Func<string, CancellationToken, Task> progress,
@@ -158,7 +159,7 @@ internal sealed class DatasetExporter(
 
                 ndjson ??= await folder.OpenAsync(path, cancellationToken);
                 await ndjson.WriteAsync(item.Json, cancellationToken);
-                await ndjson.WriteAsync("\n"u8.ToArray(), cancellationToken);
+                await ndjson.WriteAsync(Newline, cancellationToken);
                 stats.Add(type, item.Systems, item.Ticks);
                 if (++written % 10_000 == 0)
                 {
@@ -191,7 +192,7 @@ internal sealed class DatasetExporter(
 
             var tree = FhirTreeReader.Parse(utf8);
             var item = ExportItem.Describe(patient, tree);
-            if (!ConsentAllows(permit, resource, item, request.SnapshotTime))
+            if (!item.AllowedBy(consents, permit.Purpose, permit.Recipient, resource.Type, $"{resource.Type}/{resource.Id}", request.SnapshotTime))
             {
                 stats.ExcludedByConsent();
                 return null;
@@ -210,23 +211,6 @@ internal sealed class DatasetExporter(
             stats.Error(resource.Type);
             return null;
         }
-    }
-
-    /// <summary>Every code of the item must be allowed (a provision can deny one coding of a concept); no code: the type decides.</summary>
-    private bool ConsentAllows(DataPermit permit, StoredResource resource, ExportItem item, DateTimeOffset at)
-    {
-        IReadOnlyList<string?> codes = item.Codes.Count == 0 ? [null] : [.. item.Codes];
-        foreach (var code in codes)
-        {
-            var decision = consents.Evaluate(new ConsentDecisionRequest("Patient/" + item.PatientId, permit.Purpose, permit.Recipient, resource.Type,
-                code, item.SecurityLabels, item.Date, at, $"{resource.Type}/{resource.Id}"));
-            if (!decision.Permit)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private async Task ExportTelemetryAsync(ExportRequest request, PseudonymDomain domain, Dictionary<string, PseudonymisedPatient> released,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HealthDataSpace.Core.Consent;
 using HealthDataSpace.Core.Fhir.Search;
 using HealthDataSpace.Core.Privacy;
 
@@ -117,6 +118,33 @@ internal sealed record ExportItem(string? PatientId, IReadOnlyList<string> Codes
     }
 
     /// <summary>Index in <see cref="PatientElements"/> of the first one the R4 type declares; -1 when none (or unknown type).</summary>
+    /// <summary>
+    /// Whether consent lets this item go to <paramref name="recipient"/> for <paramref name="purpose"/> at
+    /// <paramref name="at"/>: every code must be allowed (a provision can deny one coding of a concept); an item
+    /// without a code is decided by its type.
+    /// </summary>
+    public bool AllowedBy(ConsentIndex consents, string purpose, string? recipient, string resourceType, string? resource, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(consents);
+        if (Codes.Count == 0)
+        {
+            return Allowed(null);
+        }
+
+        foreach (var code in Codes)
+        {
+            if (!Allowed(code))
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        bool Allowed(string? code) => consents.Evaluate(new ConsentDecisionRequest("Patient/" + PatientId, purpose, recipient, resourceType, code,
+            SecurityLabels, Date, at, resource)).Permit;
+    }
+
     private static int FirstDeclaredPatientElement(string resourceType)
     {
         if (FhirTypeCatalog.FindResource(resourceType) is not { } type)
