@@ -1,3 +1,4 @@
+using HealthDataSpace.Storage.Tests.Infrastructure;
 using HealthDataSpace.Core.Fhir.Store;
 using HealthDataSpace.Storage.Fhir;
 
@@ -6,9 +7,9 @@ namespace HealthDataSpace.Storage.Tests.Fhir;
 /// <summary>The store contract against the embedded SQLite file store.</summary>
 public sealed class SqliteFhirStoreTests : FhirStoreContract
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "hds-sqlite-" + Guid.NewGuid().ToString("N"));
+    private readonly SqliteTestFolder folder = new("hds-sqlite-");
 
-    private string DatabasePath => Path.Combine(folder, "fhir.db");
+    private string DatabasePath => folder.File("fhir.db");
 
     protected override Task<IFhirStore> CreateStoreAsync() =>
         Task.FromResult(FhirStoreFactory.CreateSqlite(DatabasePath));
@@ -24,8 +25,7 @@ public sealed class SqliteFhirStoreTests : FhirStoreContract
 
     public override Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        folder.Delete();
         return Task.CompletedTask;
     }
 }

@@ -162,15 +162,13 @@ public abstract class DatasetStoreContract : IAsyncLifetime
 
 public sealed class SqliteDatasetStoreTests : DatasetStoreContract
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "hds-datasets-" + Guid.NewGuid().ToString("N"));
+    private readonly SqliteTestFolder folder = new("hds-datasets-");
 
-    protected override Task<IDatasetStore> CreateStoreAsync() =>
-        Task.FromResult(PermitStoreFactory.CreateDatasetStoreSqlite(Path.Combine(Directory.CreateDirectory(folder).FullName, "hds.db")));
+    protected override Task<IDatasetStore> CreateStoreAsync() => Task.FromResult(PermitStoreFactory.CreateDatasetStoreSqlite(folder.File("hds.db")));
 
     public override Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        folder.Delete();
         return Task.CompletedTask;
     }
 }

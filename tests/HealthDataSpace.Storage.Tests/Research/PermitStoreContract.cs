@@ -68,15 +68,13 @@ public abstract class PermitStoreContract : IAsyncLifetime
 
 public sealed class SqlitePermitStoreTests : PermitStoreContract
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "hds-permits-" + Guid.NewGuid().ToString("N"));
+    private readonly SqliteTestFolder folder = new("hds-permits-");
 
-    protected override Task<IPermitStore> CreateStoreAsync() =>
-        Task.FromResult(PermitStoreFactory.CreateSqlite(Path.Combine(Directory.CreateDirectory(folder).FullName, "hds.db")));
+    protected override Task<IPermitStore> CreateStoreAsync() => Task.FromResult(PermitStoreFactory.CreateSqlite(folder.File("hds.db")));
 
     public override Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        folder.Delete();
         return Task.CompletedTask;
     }
 }

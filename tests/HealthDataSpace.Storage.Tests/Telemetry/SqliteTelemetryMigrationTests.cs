@@ -1,3 +1,4 @@
+using HealthDataSpace.Storage.Tests.Infrastructure;
 using System.Globalization;
 using HealthDataSpace.Core.Telemetry;
 using HealthDataSpace.Core.Telemetry.Store;
@@ -14,9 +15,9 @@ namespace HealthDataSpace.Storage.Tests.Telemetry;
 public sealed class SqliteTelemetryMigrationTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2024, 3, 1, 8, 0, 0, TimeSpan.Zero);
-    private readonly string folder = Directory.CreateTempSubdirectory("hds-telemetry-migration-").FullName;
+    private readonly SqliteTestFolder folder = new("hds-telemetry-migration-");
 
-    private string DatabasePath => Path.Combine(folder, "telemetry.db");
+    private string DatabasePath => folder.File("telemetry.db");
 
     [Fact]
     public async Task Initialize_Format1File_EveryReadingKeepsSequenceAndContent()
@@ -70,11 +71,7 @@ public sealed class SqliteTelemetryMigrationTests : IDisposable
         Assert.Equal([4L, 5L], (await store.ReadAfterAsync(3, 10, CancellationToken.None)).Select(r => r.Sequence));
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public void Dispose() => folder.Delete();
 
     private SqliteTelemetryStore Open(int batchSize = 20_000, Action? afterBatch = null) =>
         new(DatabasePath, fullSync: true) { MigrationBatchSize = batchSize, AfterMigrationBatch = afterBatch };

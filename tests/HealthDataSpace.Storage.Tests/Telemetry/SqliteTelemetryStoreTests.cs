@@ -1,3 +1,4 @@
+using HealthDataSpace.Storage.Tests.Infrastructure;
 using HealthDataSpace.Storage.Telemetry;
 
 namespace HealthDataSpace.Storage.Tests.Telemetry;
@@ -5,9 +6,9 @@ namespace HealthDataSpace.Storage.Tests.Telemetry;
 /// <summary>The telemetry contract against the embedded SQLite store (synchronous=FULL, the default).</summary>
 public sealed class SqliteTelemetryStoreTests : TelemetryStoreContract
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "hds-telemetry-" + Guid.NewGuid().ToString("N"));
+    private readonly SqliteTestFolder folder = new("hds-telemetry-");
 
-    private string DatabasePath => Path.Combine(folder, "telemetry.db");
+    private string DatabasePath => folder.File("telemetry.db");
 
     internal override Task<TelemetryStorage> CreateStorageAsync() =>
         Task.FromResult(TelemetryStoreFactory.CreateSqlite(DatabasePath, fullSync: true));
@@ -19,8 +20,7 @@ public sealed class SqliteTelemetryStoreTests : TelemetryStoreContract
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        folder.Delete();
     }
 
     [Fact]
