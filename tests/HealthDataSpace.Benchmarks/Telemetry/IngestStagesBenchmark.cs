@@ -17,7 +17,7 @@ namespace HealthDataSpace.Benchmarks.Telemetry;
 
 /// <summary>
 /// <c>telemetry-stages</c> (issue 3): where the gateway's CPU goes per reading, stage by stage, in this process on one
-/// thread: protobuf parse, conversion to device messages, authorisation + normalisation + queueing (the ingestor over
+/// thread: reading the gRPC batches into device messages (beside the generated protobuf parse the bare sink runs, for reference), authorisation + normalisation + queueing (the ingestor over
 /// a store that keeps nothing), the durable SQLite append (synchronous=FULL, group commits), and the projection's
 /// read-back and grouping. Each stage is timed as process CPU over the same readings (GC included), so the figures
 /// hold on a busy machine better than wall-clock rates. The FHIR write of Observations is not here: it needs the whole
@@ -64,10 +64,10 @@ internal static class IngestStagesBenchmark
                 var wire = StreamLoad.Build(deviceId, $"r{round}", readingCount / perBatch, perBatch, 1).Select(b => b.ToByteArray()).ToList();
                 var measured = new Dictionary<string, double>(StringComparer.Ordinal);
 
-                List<TelemetryBatch> batches = [];
-                measured["gRPC: protobuf parse"] = Measure(readingCount, () => batches = [.. wire.Select(TelemetryBatch.Parser.ParseFrom)]);
+                // Reference only (not in the sum): what the generated parser, which the bare sink runs, costs on the same bytes.
+                measured[GeneratedParse] = Measure(readingCount, () => GC.KeepAlive(wire.Select(TelemetryBatch.Parser.ParseFrom).ToList()));
                 List<List<DeviceMessage>> messages = [];
-                measured["gRPC: to device messages"] = Measure(readingCount, () => messages = [.. batches.Select(b => TelemetryMessageConverter.ToDeviceMessages(b).Messages)]);
+                measured["gRPC: read batches into device messages"] = Measure(readingCount, () => messages = [.. wire.Select(b => TelemetryBatchReader.Read(b).Messages)]);
                 measured["ingest: authorise + normalise + queue"] = await MeasureAsync(readingCount, async () =>
                 {
                     foreach (var batch in messages)
@@ -144,7 +144,7 @@ internal static class IngestStagesBenchmark
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| **sum** | **{results.Values.Sum(l => l.Order().ElementAt(l.Count / 2)):F2}** |"));
+                $"| **sum** | **{results.Where(r => r.Key != GeneratedParse).Sum(r => r.Value.Order().ElementAt(r.Value.Count / 2)):F2}** |"));
             return 0;
         }
         finally
@@ -152,6 +152,8 @@ internal static class IngestStagesBenchmark
             folder.Delete(recursive: true);
         }
     }
+
+    private const string GeneratedParse = "(reference: generated protobuf parse, as the bare sink does; not in the sum)";
 
     private static double Measure(int readings, Action stage)
     {

@@ -141,4 +141,44 @@ public class StructuredMeasurementTests
         Assert.Equal("measurement 0: its type is not a reading type of the device-content templates",
             templates.CreateNormalizer().Normalize(Measurements(Device, new DeviceMeasurement("spo2", 97, null, At)), Now).Rejected());
     }
+
+    [Fact]
+    public void Normalize_SeveralProblems_TheFirstNamedIsTheSameWithOrWithoutABloodPressurePart()
+    {
+        // Units are checked for every measurement before any range, whichever path the message takes (the common
+        // single-value path, or the general one a blood-pressure part sends it down).
+        var unitLast = new DeviceMeasurement("heartrate", 70, "kg", At);
+        var implausible = new DeviceMeasurement("heartrate", 900, null, At);
+        var part = new DeviceMeasurement("systolic", 120, null, At.AddMinutes(1));
+        var partner = new DeviceMeasurement("diastolic", 80, null, At.AddMinutes(1));
+
+        var single = _normalizer.Normalize(Measurements(Device, implausible, unitLast), Now).Rejected();
+        var general = _normalizer.Normalize(Measurements(Device, implausible, unitLast, part, partner), Now).Rejected();
+        var rangeOnly = _normalizer.Normalize(Measurements(Device, new DeviceMeasurement("heartrate", 70, null, At), implausible), Now).Rejected();
+        var rangeOnlyGeneral = _normalizer.Normalize(Measurements(Device, new DeviceMeasurement("heartrate", 70, null, At), implausible, part, partner), Now).Rejected();
+
+        Assert.StartsWith("measurement 1 (heartrate): the unit", single, StringComparison.Ordinal);
+        Assert.Equal(single, general);
+        Assert.StartsWith("reading 1 (heartrate): heartrate value 'hr' is outside the possible range", rangeOnly, StringComparison.Ordinal);
+        Assert.Equal(rangeOnly, rangeOnlyGeneral);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(72.0)]
+    [InlineData(1023.0)]
+    [InlineData(1024.0)]
+    [InlineData(0.5)]
+    [InlineData(97.25)]
+    [InlineData(-5.0)]
+    [InlineData(1e21)]
+    [InlineData(0.1)]
+    public void ReadingValueText_AnyNumber_SameTextAsRoundTripFormat(double value) =>
+        Assert.Equal(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            Core.Telemetry.Normalization.ReadingValueText.Format(value));
+
+    [Fact]
+    public void ReadingValueText_NegativeZero_KeepsItsSign() =>
+        Assert.Equal((-0.0).ToString("R", System.Globalization.CultureInfo.InvariantCulture), Core.Telemetry.Normalization.ReadingValueText.Format(-0.0));
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using HealthDataSpace.Contracts.Telemetry.V1;
 using HealthDataSpace.Gateway.Auth;
@@ -232,6 +233,36 @@ public sealed class GrpcIngestTests(GatewayFixture fixture)
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(patience.Token));
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Single(await ReadingsAsync(Gateway, device.DeviceId));
+    }
+
+    [Fact]
+    public async Task SendAndStream_BytesThatAreNotABatch_InvalidArgumentAndTheStreamStoresNothingAfterThem()
+    {
+        var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
+        using var channel = Channel(Gateway);
+        var invoker = channel.CreateCallInvoker();
+        var raw = Marshallers.Create<byte[]>(bytes => bytes, bytes => bytes);
+        var ack = Marshallers.Create<IngestAck>(a => a.ToByteArray(), IngestAck.Parser.ParseFrom);
+        const string service = "healthdataspace.telemetry.v1.TelemetryIngest";
+        // A batch whose only message is cut off after its tag and length.
+        byte[] cut = [0x12, 0x40, 0x0A, 0x03, 0x61];
+
+        var sendError = await Assert.ThrowsAsync<RpcException>(async () => await invoker.AsyncUnaryCall(
+            new Method<byte[], IngestAck>(MethodType.Unary, service, "Send", raw, ack), null, new CallOptions(SasHeaders(device.Sas())), cut));
+        using var call = invoker.AsyncDuplexStreamingCall(
+            new Method<byte[], IngestAck>(MethodType.DuplexStreaming, service, "Stream", raw, ack), null, new CallOptions(SasHeaders(device.Sas())));
+        await call.RequestStream.WriteAsync(Batch("good", Measurement(device.DeviceId, "m1", "heartrate", 70, T0)).ToByteArray());
+        Assert.True(await call.ResponseStream.MoveNext());
+        var firstAck = call.ResponseStream.Current;
+        await call.RequestStream.WriteAsync(cut);
+        var streamError = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.Equal(StatusCode.InvalidArgument, sendError.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, streamError.StatusCode);
+        Assert.Contains("not a readable TelemetryBatch", streamError.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("not a readable TelemetryBatch", sendError.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, firstAck.Accepted);
         Assert.Single(await ReadingsAsync(Gateway, device.DeviceId));
     }
 }

@@ -48,12 +48,15 @@ internal sealed class TelemetryIngestor(
             if (reason is null)
             {
                 var deviceId = message.DeviceId.Length == 0 && caller is IngestCaller.Device own ? own.DeviceId : message.DeviceId;
-                var effective = message with
-                {
-                    DeviceId = deviceId,
-                    MessageId = message.MessageId.Length == 0 ? DerivedMessageId(deviceId, message) : message.MessageId,
-                    EnqueuedTime = message.EnqueuedTime == default ? now : message.EnqueuedTime,
-                };
+                // A copy only when the gateway fills something in: most messages name their device, id and time.
+                var effective = message.DeviceId.Length != 0 && message.MessageId.Length != 0 && message.EnqueuedTime != default
+                    ? message
+                    : message with
+                    {
+                        DeviceId = deviceId,
+                        MessageId = message.MessageId.Length == 0 ? DerivedMessageId(deviceId, message) : message.MessageId,
+                        EnqueuedTime = message.EnqueuedTime == default ? now : message.EnqueuedTime,
+                    };
                 var normalized = Normalize(effective, now);
                 if (normalized.IsRejected)
                 {

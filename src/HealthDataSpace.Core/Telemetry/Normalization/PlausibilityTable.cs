@@ -67,10 +67,9 @@ internal sealed class PlausibilityTable
                     return $"{reading.Type} value '{value.Name}' is not a number";
                 }
 
-                if (number < rule.Minimum || number > rule.Maximum)
+                if (OutOfRange(reading.Type, value.Name, number, rule) is { } outside)
                 {
-                    return string.Create(CultureInfo.InvariantCulture,
-                        $"{reading.Type} value '{value.Name}' is outside the possible range {rule.Minimum}–{rule.Maximum} {rule.Unit}");
+                    return outside;
                 }
 
                 if (string.Equals(value.Name, "systolic", StringComparison.OrdinalIgnoreCase))
@@ -86,6 +85,34 @@ internal sealed class PlausibilityTable
 
         return systolic <= diastolic ? $"{reading.Type}: systolic is not above diastolic" : null;
     }
+
+    /// <summary>
+    /// <see cref="Check(NormalizedReading)"/> for a reading of one value that is still a finite number (structured
+    /// measurements are checked before they become text).
+    /// </summary>
+    public string? Check(string type, string valueName, double value)
+    {
+        if (!_byType.TryGetValue(type, out var rules))
+        {
+            return null;
+        }
+
+        foreach (var rule in rules)
+        {
+            if ((rule.ValueName is null || string.Equals(rule.ValueName, valueName, StringComparison.OrdinalIgnoreCase))
+                && OutOfRange(type, valueName, value, rule) is { } outside)
+            {
+                return outside;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? OutOfRange(string type, string valueName, double number, PlausibilityRule rule) =>
+        number < rule.Minimum || number > rule.Maximum
+            ? string.Create(CultureInfo.InvariantCulture, $"{type} value '{valueName}' is outside the possible range {rule.Minimum}–{rule.Maximum} {rule.Unit}")
+            : null;
 
     private static IEnumerable<PlausibilityRule> Aliases(string[] types, string? valueName, double min, double max, string unit) =>
         types.Select(t => new PlausibilityRule(t, valueName, min, max, unit));

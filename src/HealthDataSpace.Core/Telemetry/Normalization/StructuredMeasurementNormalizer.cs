@@ -26,6 +26,11 @@ internal sealed class StructuredMeasurementNormalizer(
             return NormalizationResult.Rejected(string.Create(CultureInfo.InvariantCulture, $"the message holds more than {options.MaxReadingsPerMessage} measurements"));
         }
 
+        if (NormalizeSingleValues(measurements) is { } single)
+        {
+            return single;
+        }
+
         // Readings in the order of their first measurement; composite ones filled in as their parts arrive.
         var readings = new List<object>(measurements.Count);
         Dictionary<(string Type, DateTimeOffset Time), CompositeReading>? composites = null;
@@ -47,7 +52,7 @@ internal sealed class StructuredMeasurementNormalizer(
                 return NormalizationResult.Rejected($"measurement {i} ({target.Type.TypeName}): the unit is not one this gateway understands for {target.Type.TypeName}");
             }
 
-            var text = value.ToString("R", CultureInfo.InvariantCulture);
+            var text = ReadingValueText.Format(value);
             var time = measurement.Time.ToUniversalTime();
             if (!target.Type.IsComposite)
             {
@@ -97,6 +102,55 @@ internal sealed class StructuredMeasurementNormalizer(
 
         return NormalizationResult.Accepted(result);
     }
+
+    /// <summary>
+    /// The common case — every measurement is a reading of its own (no blood-pressure parts) — without the bookkeeping
+    /// composites need: one reading per measurement, checked on the number before it becomes text. Null when a
+    /// measurement belongs to a several-value type or cannot be resolved: the general path then decides, with its
+    /// own reasons. The reasons given here are the general path's, word for word.
+    /// </summary>
+    private NormalizationResult? NormalizeSingleValues(IReadOnlyList<DeviceMeasurement> measurements)
+    {
+        var result = new NormalizedReading[measurements.Count];
+        Span<double> values = measurements.Count <= 64 ? stackalloc double[measurements.Count] : new double[measurements.Count];
+        for (var i = 0; i < measurements.Count; i++)
+        {
+            var measurement = measurements[i];
+            if (string.IsNullOrWhiteSpace(measurement.Type) || !index.TryResolve(Trimmed(measurement.Type), out var target) || target.Type.IsComposite)
+            {
+                return null;
+            }
+
+            var typeName = target.Type.TypeName;
+            if (!double.IsFinite(measurement.Value))
+            {
+                return NormalizationResult.Rejected($"measurement {i} ({typeName}): the value is not a finite number");
+            }
+
+            if (!MeasurementUnits.TryConvert(typeName, measurement.Unit, measurement.Value, out values[i]))
+            {
+                return NormalizationResult.Rejected($"measurement {i} ({typeName}): the unit is not one this gateway understands for {typeName}");
+            }
+
+            result[i] = new NormalizedReading(typeName, measurement.Time.ToUniversalTime(), [new ReadingValue(target.ValueName, ReadingValueText.Format(values[i]))]);
+        }
+
+        // Checked after every measurement was read, as the general path does, so the first problem named is the same.
+        for (var r = 0; r < result.Length; r++)
+        {
+            var reading = result[r];
+            if (TemplateTelemetryNormalizer.Check(reading.Type, reading.OccurrenceTime, reading.Values[0].Name, values[r], now, options) is { } reason)
+            {
+                return NormalizationResult.Rejected($"reading {r} ({reading.Type}): {reason}");
+            }
+        }
+
+        return NormalizationResult.Accepted(result);
+    }
+
+    /// <summary><c>Trim()</c> without a new string when there is nothing to trim (the usual case).</summary>
+    private static string Trimmed(string type) =>
+        type.Length > 0 && !char.IsWhiteSpace(type[0]) && !char.IsWhiteSpace(type[^1]) ? type : type.Trim();
 
     private string? Resolve(DeviceMeasurement measurement, int i, out MeasurementTarget target)
     {

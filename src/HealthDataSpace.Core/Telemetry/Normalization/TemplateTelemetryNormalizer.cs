@@ -72,14 +72,15 @@ internal sealed class TemplateTelemetryNormalizer(DeviceContentTemplateSet templ
     }
 
     /// <summary>The checks every reading passes, whichever way it arrived.</summary>
-    internal static string? Check(NormalizedReading reading, DateTimeOffset now, TelemetryNormalizerOptions options)
-    {
-        if (reading.OccurrenceTime > now + options.MaxFutureSkew)
-        {
-            return string.Create(CultureInfo.InvariantCulture,
-                $"the reading time is more than {options.MaxFutureSkew.TotalSeconds:0} s ahead of the gateway clock");
-        }
+    internal static string? Check(NormalizedReading reading, DateTimeOffset now, TelemetryNormalizerOptions options) =>
+        CheckTime(reading.OccurrenceTime, now, options) ?? options.Plausibility.Check(reading);
 
-        return options.Plausibility.Check(reading);
-    }
+    /// <summary>The same checks for a reading of one value that is still a number.</summary>
+    internal static string? Check(string type, DateTimeOffset time, string valueName, double value, DateTimeOffset now, TelemetryNormalizerOptions options) =>
+        CheckTime(time, now, options) ?? options.Plausibility.Check(type, valueName, value);
+
+    private static string? CheckTime(DateTimeOffset time, DateTimeOffset now, TelemetryNormalizerOptions options) =>
+        time > now + options.MaxFutureSkew
+            ? string.Create(CultureInfo.InvariantCulture, $"the reading time is more than {options.MaxFutureSkew.TotalSeconds:0} s ahead of the gateway clock")
+            : null;
 }

@@ -12,23 +12,23 @@ namespace HealthDataSpace.Gateway.Features.Telemetry.Grpc;
 /// The gRPC adapter of the ingest path: authenticated caller in, one ack per batch out, each only after its batch is
 /// durable. A stream keeps up to <see cref="TelemetryOptions.StreamWindow"/> batches in flight, so one client is not
 /// limited to one commit per round trip; beyond that it stops reading, and HTTP/2 flow control slows the sender.
-/// Status codes are chosen by <see cref="TelemetryStatusInterceptor"/>.
+/// Status codes are chosen by <see cref="TelemetryStatusInterceptor"/>; batches are read by
+/// <see cref="TelemetryBatchReader"/> (see <see cref="TelemetryIngestBinding"/>).
 /// </summary>
 internal sealed class TelemetryIngestService(TelemetryIngestor ingestor, DeviceSessions sessions, IOptions<TelemetryOptions> options)
-    : TelemetryIngest.TelemetryIngestBase
+    : TelemetryIngestBinding
 {
-    public override async Task<IngestAck> Send(TelemetryBatch request, ServerCallContext context)
+    public override async Task<IngestAck> Send(IncomingBatch request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var caller = Caller(context);
         using var lease = Lease(caller);
         using var cancellation = Linked(context, lease);
-        var (messages, rejected) = TelemetryMessageConverter.ToDeviceMessages(request);
         try
         {
-            var outcome = await ingestor.IngestAsync(caller, messages, cancellation.Token);
-            return TelemetryMessageConverter.ToAck(request.BatchId, outcome, rejected);
+            var outcome = await ingestor.IngestAsync(caller, request.Messages, cancellation.Token);
+            return TelemetryMessageConverter.ToAck(request.BatchId, outcome, request.Rejected);
         }
         catch (OperationCanceledException) when (lease?.Token.IsCancellationRequested == true)
         {
@@ -36,7 +36,7 @@ internal sealed class TelemetryIngestService(TelemetryIngestor ingestor, DeviceS
         }
     }
 
-    public override async Task Stream(IAsyncStreamReader<TelemetryBatch> requestStream, IServerStreamWriter<IngestAck> responseStream,
+    public override async Task Stream(IAsyncStreamReader<IncomingBatch> requestStream, IServerStreamWriter<IngestAck> responseStream,
         ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
@@ -58,9 +58,8 @@ internal sealed class TelemetryIngestService(TelemetryIngestor ingestor, DeviceS
         {
             await foreach (var batch in requestStream.ReadAllAsync(token))
             {
-                var (messages, rejected) = TelemetryMessageConverter.ToDeviceMessages(batch);
-                var pending = await ingestor.SubmitAsync(caller, messages, token);
-                await window.Writer.WriteAsync(AckAsync(batch.BatchId, pending, rejected), token);
+                var pending = await ingestor.SubmitAsync(caller, batch.Messages, token);
+                await window.Writer.WriteAsync(AckAsync(batch.BatchId, pending, batch.Rejected), token);
             }
         }
         catch (Exception e)
