@@ -58,6 +58,28 @@ public sealed class TelemetryDaysFeederTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_TwoDevicesOfOnePatientInterleavedAcrossDays_EachDayHasEveryValueOnce()
+    {
+        registry.Register("watch-a", "a");
+        registry.Register("ring-a", "a");
+        var values = new List<(DateTimeOffset Time, double Value)>();
+        for (var i = 0; i < 40; i++)
+        {
+            // Runs of the same day broken by the other device and by day changes, so runs and merges both happen.
+            var time = T0.AddHours(i % 7 == 0 ? 24 : 0).AddMinutes(i);
+            double value = 50 + (i * 7 % 31);
+            store.Add(i + 1, i % 3 == 0 ? "ring-a" : "watch-a", "heartrate", time, ("hr", value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            values.Add((time, value));
+        }
+
+        await feeder.LoadAsync(CancellationToken.None);
+
+        var expected = values.GroupBy(v => v.Time.UtcDateTime.Date).OrderBy(g => g.Key)
+            .Select(g => ("heart-rate", g.Count(), g.Min(v => v.Value), g.Max(v => v.Value), g.Average(v => v.Value))).ToList();
+        Assert.Equal(expected, Days("a"));
+    }
+
+    [Fact]
     public async Task CatchUp_Repeated_NothingCountedTwice_NewReadingsAdded()
     {
         await LoadOneReadingAsync();

@@ -135,8 +135,12 @@ internal sealed class TelemetryDaysFeeder(ITelemetryStore store, IDeviceRegistry
 
     private async Task ApplyAsync(IReadOnlyList<StoredReading> readings, Tally step, CancellationToken cancellationToken)
     {
+        // Per reading this is hot (it runs beside ingest): a device's patient is looked up once per page, and readings
+        // that continue the same (patient, type, day) — a device's readings come in runs — add to a running delta
+        // before it goes into the dictionary.
         var deltas = new Dictionary<(string Patient, int Type, int Day), TelemetryDayDelta>();
-        var unknown = new HashSet<string>(StringComparer.Ordinal);
+        var patients = new Dictionary<string, string?>(StringComparer.Ordinal);
+        TelemetryDayDelta? running = null;
         foreach (var stored in readings)
         {
             step.Readings++;
@@ -146,9 +150,13 @@ internal sealed class TelemetryDaysFeeder(ITelemetryStore store, IDeviceRegistry
                 continue;
             }
 
-            if (unknown.Contains(stored.DeviceId) || await PatientOfAsync(stored.DeviceId, cancellationToken) is not { } patientId)
+            if (!patients.TryGetValue(stored.DeviceId, out var patientId))
             {
-                unknown.Add(stored.DeviceId);
+                patients[stored.DeviceId] = patientId = await PatientOfAsync(stored.DeviceId, cancellationToken);
+            }
+
+            if (patientId is null)
+            {
                 step.UnknownDevice++;
                 continue;
             }
@@ -167,15 +175,33 @@ internal sealed class TelemetryDaysFeeder(ITelemetryStore store, IDeviceRegistry
                 }
 
                 var delta = TelemetryDayDelta.Of(patientId, type, stored.Reading.OccurrenceTime, number);
-                var key = (patientId, type.Index, delta.Day);
-                deltas[key] = deltas.TryGetValue(key, out var held) ? held.Plus(delta) : delta;
+                if (running is { } current && current.Day == delta.Day && current.Type.Index == type.Index && ReferenceEquals(current.PatientId, patientId))
+                {
+                    running = current.Plus(delta);
+                }
+                else
+                {
+                    Fold(deltas, running);
+                    running = delta;
+                }
+
                 step.Values++;
             }
         }
 
+        Fold(deltas, running);
         if (deltas.Count > 0)
         {
             index.AddTelemetry(deltas.Values);
+        }
+    }
+
+    private static void Fold(Dictionary<(string Patient, int Type, int Day), TelemetryDayDelta> deltas, TelemetryDayDelta? delta)
+    {
+        if (delta is { } d)
+        {
+            var key = (d.PatientId, d.Type.Index, d.Day);
+            deltas[key] = deltas.TryGetValue(key, out var held) ? held.Plus(d) : d;
         }
     }
 
