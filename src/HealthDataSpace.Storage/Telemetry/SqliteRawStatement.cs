@@ -8,13 +8,16 @@ namespace HealthDataSpace.Storage.Telemetry;
 /// A statement prepared once on the appender's connection and run through SQLite's own API: bind, step, reset. On the
 /// hot ingest path this skips what ADO.NET adds per execution (a data reader, parameter objects, boxing, a UTF-8 copy
 /// of every string into a new array), which cost as much CPU as SQLite's own insert work. Text is encoded into one
-/// reused buffer; SQLite copies bound values (SQLITE_TRANSIENT), so the buffer may be reused at once. Not thread-safe:
-/// the appender runs one commit at a time.
+/// reused buffer; SQLite copies bound values (SQLITE_TRANSIENT), so the buffer may be reused at once. Bindings survive
+/// a reset, so an integer or NULL that is already bound to a parameter is not bound again (consecutive messages mostly
+/// share device, times and reading count; each bind is a native call). Not thread-safe: the appender runs one commit
+/// at a time.
 /// </summary>
 internal sealed class SqliteRawStatement : IDisposable
 {
     private readonly sqlite3 _database;
     private readonly sqlite3_stmt _statement;
+    private readonly Bound[] _bound;
     private byte[] _text = new byte[256];
 
     public SqliteRawStatement(SqliteConnection connection, string sql)
@@ -22,6 +25,17 @@ internal sealed class SqliteRawStatement : IDisposable
         ArgumentNullException.ThrowIfNull(connection);
         _database = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         Check(raw.sqlite3_prepare_v2(_database, sql, out _statement));
+        _bound = new Bound[raw.sqlite3_bind_parameter_count(_statement) + 1];
+    }
+
+    /// <summary>What a parameter holds now, when it is an integer or NULL (anything else is not remembered).</summary>
+    private readonly record struct Bound(BoundKind Kind, long Value);
+
+    private enum BoundKind
+    {
+        Other,
+        Int64,
+        Null,
     }
 
     public void BindText(int index, string value)
@@ -33,12 +47,26 @@ internal sealed class SqliteRawStatement : IDisposable
         }
 
         var written = Encoding.UTF8.GetBytes(value, _text);
-        Check(raw.sqlite3_bind_text(_statement, index, _text.AsSpan(0, written)));
+        BindText(index, _text.AsSpan(0, written));
     }
 
-    public void BindText(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+    public void BindText(int index, ReadOnlySpan<byte> utf8)
+    {
+        _bound[index] = default;
+        Check(raw.sqlite3_bind_text(_statement, index, utf8));
+    }
 
-    public void BindInt64(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    public void BindInt64(int index, long value)
+    {
+        if (_bound[index] is { Kind: BoundKind.Int64 } held && held.Value == value)
+        {
+            return;
+        }
+
+        _bound[index] = default;
+        Check(raw.sqlite3_bind_int64(_statement, index, value));
+        _bound[index] = new Bound(BoundKind.Int64, value);
+    }
 
     public void BindBlobOrNull(int index, ReadOnlySpan<byte> value)
     {
@@ -52,9 +80,23 @@ internal sealed class SqliteRawStatement : IDisposable
         }
     }
 
-    public void BindBlob(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
+    public void BindBlob(int index, ReadOnlySpan<byte> value)
+    {
+        _bound[index] = default;
+        Check(raw.sqlite3_bind_blob(_statement, index, value));
+    }
 
-    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+    public void BindNull(int index)
+    {
+        if (_bound[index].Kind == BoundKind.Null)
+        {
+            return;
+        }
+
+        _bound[index] = default;
+        Check(raw.sqlite3_bind_null(_statement, index));
+        _bound[index] = new Bound(BoundKind.Null, 0);
+    }
 
     /// <summary>Runs an INSERT/UPDATE to completion and returns the number of rows it changed.</summary>
     public int Execute()
