@@ -265,4 +265,26 @@ public sealed class GrpcIngestTests(GatewayFixture fixture)
         Assert.Equal(1, firstAck.Accepted);
         Assert.Single(await ReadingsAsync(Gateway, device.DeviceId));
     }
+
+    [Fact]
+    public async Task Send_MeasurementWithoutTimeInMessageWithoutEnqueuedTime_TakesTheReceiveTime()
+    {
+        var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
+        using var channel = Channel(Gateway);
+        var client = new TelemetryIngest.TelemetryIngestClient(channel);
+        var untimed = new TelemetryMessage
+        {
+            DeviceId = device.DeviceId,
+            MessageId = "untimed",
+            Measurements = new Measurements { Items = { new Contracts.Telemetry.V1.Measurement { Type = "heartrate", Value = 64 } } },
+        };
+        var before = DateTimeOffset.UtcNow;
+
+        var ack = await client.SendAsync(Batch("b", untimed), SasHeaders(device.Sas()));
+        var after = DateTimeOffset.UtcNow;
+
+        Assert.Equal(1, ack.Accepted);
+        var time = Assert.Single(await ReadingsAsync(Gateway, device.DeviceId)).GetProperty("time").GetDateTimeOffset();
+        Assert.InRange(time, before.AddSeconds(-1), after.AddSeconds(1));
+    }
 }

@@ -7,12 +7,14 @@ namespace HealthDataSpace.Core.Telemetry.Normalization;
 /// Turns one message's structured measurements into readings (rules in <see cref="MeasurementTypeIndex"/>): a
 /// single-value type gives one reading per measurement; measurements of a several-value type (blood pressure) that
 /// share a time give one reading, which must carry every value the template marks required. Units convert to the
-/// stored unit (<see cref="MeasurementUnits"/>). One instance per message.
+/// stored unit (<see cref="MeasurementUnits"/>). A measurement without a time takes <paramref name="unsetTime"/> (the
+/// message's enqueued time, itself the receive time when the device sent none). One instance per message.
 /// </summary>
 internal sealed class StructuredMeasurementNormalizer(
     MeasurementTypeIndex index,
     TelemetryNormalizerOptions options,
-    DateTimeOffset now)
+    DateTimeOffset now,
+    DateTimeOffset unsetTime)
 {
     public NormalizationResult Normalize(IReadOnlyList<DeviceMeasurement> measurements)
     {
@@ -53,7 +55,7 @@ internal sealed class StructuredMeasurementNormalizer(
             }
 
             var text = ReadingValueText.Format(value);
-            var time = measurement.Time.ToUniversalTime();
+            var time = TimeOf(measurement);
             if (!target.Type.IsComposite)
             {
                 readings.Add(new NormalizedReading(target.Type.TypeName, time, [new ReadingValue(target.ValueName, text)]));
@@ -132,7 +134,7 @@ internal sealed class StructuredMeasurementNormalizer(
                 return NormalizationResult.Rejected($"measurement {i} ({typeName}): the unit is not one this gateway understands for {typeName}");
             }
 
-            result[i] = new NormalizedReading(typeName, measurement.Time.ToUniversalTime(), [new ReadingValue(target.ValueName, ReadingValueText.Format(values[i]))]);
+            result[i] = new NormalizedReading(typeName, TimeOf(measurement), [new ReadingValue(target.ValueName, ReadingValueText.Format(values[i]))]);
         }
 
         // Checked after every measurement was read, as the general path does, so the first problem named is the same.
@@ -147,6 +149,8 @@ internal sealed class StructuredMeasurementNormalizer(
 
         return NormalizationResult.Accepted(result);
     }
+
+    private DateTimeOffset TimeOf(DeviceMeasurement measurement) => (measurement.Time == default ? unsetTime : measurement.Time).ToUniversalTime();
 
     /// <summary><c>Trim()</c> without a new string when there is nothing to trim (the usual case).</summary>
     private static string Trimmed(string type) =>

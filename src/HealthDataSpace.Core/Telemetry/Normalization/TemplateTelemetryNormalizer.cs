@@ -20,7 +20,7 @@ internal sealed class TemplateTelemetryNormalizer(DeviceContentTemplateSet templ
     {
         ArgumentNullException.ThrowIfNull(message);
         return message.Measurements is { } measurements
-            ? new StructuredMeasurementNormalizer(templates.Measurements, options, now).Normalize(measurements)
+            ? new StructuredMeasurementNormalizer(templates.Measurements, options, now, message.EnqueuedTime == default ? now : message.EnqueuedTime).Normalize(measurements)
             : NormalizeJson(message, now);
     }
 
