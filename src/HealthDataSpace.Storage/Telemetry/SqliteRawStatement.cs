@@ -11,7 +11,7 @@ namespace HealthDataSpace.Storage.Telemetry;
 /// reused buffer; SQLite copies bound values (SQLITE_TRANSIENT), so the buffer may be reused at once. Bindings survive
 /// a reset, so an integer or NULL that is already bound to a parameter is not bound again (consecutive messages mostly
 /// share device, times and reading count; each bind is a native call). Not thread-safe: the appender runs one commit
-/// at a time.
+/// at a time. Parameter indexes are the statement's own (1-based, as in its SQL).
 /// </summary>
 internal sealed class SqliteRawStatement : IDisposable
 {
@@ -76,7 +76,7 @@ internal sealed class SqliteRawStatement : IDisposable
         }
         else
         {
-            Check(raw.sqlite3_bind_blob(_statement, index, value));
+            BindBlob(index, value);
         }
     }
 

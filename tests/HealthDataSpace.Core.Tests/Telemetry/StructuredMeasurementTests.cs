@@ -181,4 +181,18 @@ public class StructuredMeasurementTests
     [Fact]
     public void ReadingValueText_NegativeZero_KeepsItsSign() =>
         Assert.Equal((-0.0).ToString("R", System.Globalization.CultureInfo.InvariantCulture), Core.Telemetry.Normalization.ReadingValueText.Format(-0.0));
+
+    [Fact]
+    public void Normalize_UnitConversionOverflows_SameReasonWithOrWithoutABloodPressurePart()
+    {
+        // 1.7e308 °F is finite, its conversion to Cel is not: both paths must word that the same way.
+        var overflowing = new DeviceMeasurement("bodytemperature", 1.7e308, "[degF]", At);
+
+        var single = _normalizer.Normalize(Measurements(Device, overflowing), Now).Rejected();
+        var general = _normalizer.Normalize(Measurements(Device, overflowing,
+            new DeviceMeasurement("systolic", 120, null, At), new DeviceMeasurement("diastolic", 80, null, At)), Now).Rejected();
+
+        Assert.Contains("is not a number", single, StringComparison.Ordinal);
+        Assert.Equal(general, single);
+    }
 }

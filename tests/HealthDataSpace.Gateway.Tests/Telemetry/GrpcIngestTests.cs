@@ -237,7 +237,7 @@ public sealed class GrpcIngestTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task SendAndStream_BytesThatAreNotABatch_InvalidArgumentAndTheStreamStoresNothingAfterThem()
+    public async Task SendAndStream_BytesThatAreNotABatch_InvalidArgumentAndBatchesAckedBeforeThemKept()
     {
         var device = await RegisterAsync(Gateway, await CreatePatientAsync(Gateway));
         using var channel = Channel(Gateway);

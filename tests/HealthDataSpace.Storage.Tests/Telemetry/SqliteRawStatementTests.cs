@@ -36,6 +36,10 @@ public sealed class SqliteRawStatementTests
             Row(5, s => { s.BindInt64(2, 5); s.BindNull(3); s.BindNull(4); });
             Row(6, s => { s.BindBlob(2, [9]); s.BindNull(3); s.BindInt64(4, 0); });
             Row(7, s => { s.BindInt64(2, 5); s.BindInt64(3, 8); s.BindInt64(4, 0); });
+            // A body, then none, then a body, then none: the message keys' way of binding a JSON body or NULL.
+            Row(8, s => { s.BindBlobOrNull(2, []); s.BindBlobOrNull(3, [7]); s.BindBlobOrNull(4, []); });
+            Row(9, s => { s.BindBlobOrNull(2, [1]); s.BindBlobOrNull(3, []); s.BindBlobOrNull(4, [2]); });
+            Row(10, s => { s.BindBlobOrNull(2, []); s.BindBlobOrNull(3, []); s.BindBlobOrNull(4, []); });
         }
 
         using var read = connection.CreateCommand();
@@ -56,6 +60,9 @@ public sealed class SqliteRawStatementTests
             "5: 5 NULL NULL",
             "6: X'09' NULL 0",
             "7: 5 8 0",
+            "8: NULL X'07' NULL",
+            "9: X'01' NULL X'02'",
+            "10: NULL NULL NULL",
         ], rows);
     }
 }

@@ -137,7 +137,7 @@ internal sealed class TelemetryDaysFeeder(ITelemetryStore store, IDeviceRegistry
     {
         // Per reading this is hot (it runs beside ingest): a device's patient is looked up once per page, and readings
         // that continue the same (patient, type, day) — a device's readings come in runs — add to a running delta
-        // before it goes into the dictionary.
+        // before it goes into the dictionary. (A sum may so differ in its last bit from adding one value at a time.)
         var deltas = new Dictionary<(string Patient, int Type, int Day), TelemetryDayDelta>();
         var patients = new Dictionary<string, string?>(StringComparer.Ordinal);
         TelemetryDayDelta? running = null;

@@ -134,6 +134,12 @@ internal sealed class StructuredMeasurementNormalizer(
                 return NormalizationResult.Rejected($"measurement {i} ({typeName}): the unit is not one this gateway understands for {typeName}");
             }
 
+            if (!double.IsFinite(values[i]))
+            {
+                // A conversion overflowed (1.7e308 °F): the general path words that case; leave it to it.
+                return null;
+            }
+
             result[i] = new NormalizedReading(typeName, TimeOf(measurement), [new ReadingValue(target.ValueName, ReadingValueText.Format(values[i]))]);
         }
 

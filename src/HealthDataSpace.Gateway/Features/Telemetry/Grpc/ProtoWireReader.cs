@@ -6,10 +6,12 @@ namespace HealthDataSpace.Gateway.Features.Telemetry.Grpc;
 
 /// <summary>
 /// The protobuf wire format (varints, fixed 64-bit, length-delimited fields), read forward over one span with the
-/// rules of the generated parsers: strings must be valid UTF-8, unknown fields and groups are skipped. Anything truncated or impossible ends the call with INVALID_ARGUMENT naming what could not be read, never
-/// quoting the bytes.
+/// rules of the generated parsers: tags and lengths are 32-bit, strings must be valid UTF-8, unknown fields and groups
+/// are skipped, and nesting (messages plus skipped groups) stops at their depth limit of 100. Anything truncated or
+/// impossible ends the call with INVALID_ARGUMENT naming what could not be read, never quoting the bytes.
+/// <paramref name="depth"/> is how deep the span's message sits (the batch is 0).
 /// </summary>
-internal ref struct ProtoWireReader(ReadOnlySpan<byte> buffer)
+internal ref struct ProtoWireReader(ReadOnlySpan<byte> buffer, int depth)
 {
     public const int WireVarint = 0;
     public const int WireFixed64 = 1;
@@ -18,12 +20,13 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> buffer)
     private const int WireEndGroup = 4;
     private const int WireFixed32 = 5;
 
-    // The generated parsers' recursion limit; only skipped groups nest here.
-    private const int MaxGroupDepth = 100;
+    // The generated parsers' recursion limit, counting messages and groups together.
+    private const int MaxDepth = 100;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ReadOnlySpan<byte> _buffer = buffer;
+    private readonly int _depth = depth;
     private int _position;
 
     public readonly bool IsAtEnd => _position >= _buffer.Length;
@@ -31,13 +34,14 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> buffer)
     /// <summary>The next field's tag (field number &lt;&lt; 3 | wire type).</summary>
     public uint ReadTag()
     {
-        var tag = ReadVarint64();
-        if (tag > uint.MaxValue || tag >> 3 == 0 || (tag & 7) > WireFixed32)
+        // As generated: a tag is a 32-bit varint; bits beyond 32 of a longer encoding are dropped.
+        var tag = (uint)ReadVarint64();
+        if (tag >> 3 == 0 || (tag & 7) > WireFixed32)
         {
             throw Malformed("a field tag is invalid");
         }
 
-        return (uint)tag;
+        return tag;
     }
 
     public ulong ReadVarint64()
@@ -65,14 +69,20 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> buffer)
 
     public ReadOnlySpan<byte> ReadLengthDelimited()
     {
-        var length = ReadVarint64();
-        if (length > (ulong)(_buffer.Length - _position))
+        // As generated: a length is a 32-bit varint read as a signed int.
+        var length = (int)(uint)ReadVarint64();
+        if (length < 0)
+        {
+            throw Malformed("a field has a negative length");
+        }
+
+        if (length > _buffer.Length - _position)
         {
             throw Malformed("a field is longer than what is left of the message");
         }
 
-        var field = _buffer.Slice(_position, (int)length);
-        _position += (int)length;
+        var field = _buffer.Slice(_position, length);
+        _position += length;
         return field;
     }
 
@@ -92,7 +102,7 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> buffer)
     }
 
     /// <summary>Skips the value of a field this reader does not know (any wire type, groups included).</summary>
-    public void Skip(uint tag) => Skip(tag, 0);
+    public void Skip(uint tag) => Skip(tag, _depth);
 
     public static RpcException Malformed(string what) =>
         new(new Status(StatusCode.InvalidArgument, $"The request is not a readable TelemetryBatch: {what}."));
@@ -131,20 +141,22 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> buffer)
                 _position += 4;
                 break;
             case WireStartGroup:
-                SkipGroup(tag >> 3, depth + 1);
+                SkipGroup(tag >> 3, depth);
                 break;
             default:
                 throw Malformed("a group ends that never started");
         }
     }
 
+    /// <param name="depth">How deep the group's start sits (its enclosing message or group).</param>
     private void SkipGroup(uint fieldNumber, int depth)
     {
-        if (depth > MaxGroupDepth)
+        if (depth >= MaxDepth)
         {
             throw Malformed("groups are nested too deeply");
         }
 
+        depth++;
         while (true)
         {
             if (IsAtEnd)

@@ -5,12 +5,6 @@ using HealthDataSpace.Core.Telemetry.Ingest;
 namespace HealthDataSpace.Gateway.Features.Telemetry.Grpc;
 
 /// <summary>
-/// A <c>TelemetryBatch</c> as the gateway reads it: the device messages that could be read, and the messages refused
-/// already here (an unreadable timestamp).
-/// </summary>
-internal sealed record IncomingBatch(string BatchId, List<DeviceMessage> Messages, List<MessageRejection> Rejected);
-
-/// <summary>
 /// Reads <c>TelemetryBatch</c> bytes (telemetry.proto) straight into device messages, instead of building the
 /// generated protobuf objects and converting them: a message of one reading was seven objects and five strings
 /// before it was a <see cref="DeviceMessage"/>. Repeated strings of a batch (device id, type, unit) are decoded once.
@@ -60,7 +54,8 @@ internal static class TelemetryBatchReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(joined);
+            // Cleared: the buffer held health data, and the pool hands it to any other code next.
+            ArrayPool<byte>.Shared.Return(joined, clearArray: true);
         }
     }
 
@@ -70,7 +65,7 @@ internal static class TelemetryBatchReader
         var messages = new List<DeviceMessage>();
         var rejected = new List<MessageRejection>();
         var scratch = new BatchScratch();
-        var reader = new ProtoWireReader(payload);
+        var reader = new ProtoWireReader(payload, depth: 0);
         while (!reader.IsAtEnd)
         {
             var tag = reader.ReadTag();
@@ -102,7 +97,7 @@ internal static class TelemetryBatchReader
         var items = scratch.Measurements;
         items.Clear();
 
-        var reader = new ProtoWireReader(bytes);
+        var reader = new ProtoWireReader(bytes, depth: 1);
         while (!reader.IsAtEnd)
         {
             var tag = reader.ReadTag();
@@ -115,7 +110,7 @@ internal static class TelemetryBatchReader
                     messageId = reader.ReadString();
                     break;
                 case EnqueuedTimeTag:
-                    enqueued = enqueued.MergeFrom(reader.ReadLengthDelimited());
+                    enqueued = enqueued.MergeFrom(reader.ReadLengthDelimited(), depth: 2);
                     break;
                 case MeasurementsTag:
                     // As generated: measurements merge only into measurements; after a json_payload they start afresh.
@@ -174,7 +169,7 @@ internal static class TelemetryBatchReader
 
     private static void ReadMeasurements(ReadOnlySpan<byte> bytes, BatchScratch scratch, List<WireMeasurement> items)
     {
-        var reader = new ProtoWireReader(bytes);
+        var reader = new ProtoWireReader(bytes, depth: 2);
         while (!reader.IsAtEnd)
         {
             var tag = reader.ReadTag();
@@ -192,7 +187,7 @@ internal static class TelemetryBatchReader
     private static WireMeasurement ReadMeasurement(ReadOnlySpan<byte> bytes, BatchScratch scratch)
     {
         var measurement = new WireMeasurement(string.Empty, 0, string.Empty, default);
-        var reader = new ProtoWireReader(bytes);
+        var reader = new ProtoWireReader(bytes, depth: 3);
         while (!reader.IsAtEnd)
         {
             var tag = reader.ReadTag();
@@ -208,7 +203,7 @@ internal static class TelemetryBatchReader
                     measurement = measurement with { Unit = scratch.Names.Get(reader.ReadLengthDelimited()) };
                     break;
                 case TimeTag:
-                    measurement = measurement with { Time = measurement.Time.MergeFrom(reader.ReadLengthDelimited()) };
+                    measurement = measurement with { Time = measurement.Time.MergeFrom(reader.ReadLengthDelimited(), depth: 4) };
                     break;
                 default:
                     reader.Skip(tag);
@@ -222,7 +217,7 @@ internal static class TelemetryBatchReader
     private static (string Key, string Value) ReadEntry(ReadOnlySpan<byte> bytes)
     {
         string key = string.Empty, value = string.Empty;
-        var reader = new ProtoWireReader(bytes);
+        var reader = new ProtoWireReader(bytes, depth: 2);
         while (!reader.IsAtEnd)
         {
             var tag = reader.ReadTag();

@@ -13,10 +13,11 @@ internal readonly record struct WireTimestamp(long Seconds, int Nanos, bool IsSe
     private const long MaxSeconds = 253_402_300_799;
 
     /// <summary>This timestamp with the fields of another occurrence of it laid over (protobuf merge).</summary>
-    public WireTimestamp MergeFrom(ReadOnlySpan<byte> bytes)
+    /// <param name="depth">How deep the timestamp sits (see <see cref="ProtoWireReader"/>).</param>
+    public WireTimestamp MergeFrom(ReadOnlySpan<byte> bytes, int depth)
     {
         var (seconds, nanos) = (Seconds, Nanos);
-        var reader = new ProtoWireReader(bytes);
+        var reader = new ProtoWireReader(bytes, depth);
         while (!reader.IsAtEnd)
         {
             var tag = reader.ReadTag();
