@@ -17,8 +17,9 @@ namespace HealthDataSpace.Benchmarks.Telemetry;
 
 /// <summary>
 /// <c>telemetry-stages</c> (issue 3): where the gateway's CPU goes per reading, stage by stage, in this process on one
-/// thread: reading the gRPC batches into device messages (beside the generated protobuf parse the bare sink runs, for reference), authorisation + normalisation + queueing (the ingestor over
-/// a store that keeps nothing), the durable SQLite append (synchronous=FULL, group commits), and the projection's
+/// thread: reading the gRPC batches into device messages (beside the generated protobuf parse the bare sink runs, for
+/// reference), authorisation + normalisation + queueing (the ingestor over a store that keeps nothing), the durable
+/// SQLite append (synchronous=FULL, group commits), and the projection's
 /// read-back and grouping. Each stage is timed as process CPU over the same readings (GC included), so the figures
 /// hold on a busy machine better than wall-clock rates. The FHIR write of Observations is not here: it needs the whole
 /// gateway; the <c>telemetry</c> benchmark measures it as the CPU the gateway spends catching up.
