@@ -1,4 +1,5 @@
 using HealthDataSpace.Core.Telemetry;
+using HealthDataSpace.Core.Telemetry.Normalization;
 using HealthDataSpace.Core.Telemetry.Templates;
 using static HealthDataSpace.Core.Tests.Telemetry.TelemetryTestData;
 
@@ -12,7 +13,7 @@ public class StructuredMeasurementTests
 {
     private const string Device = "dev-1";
     private static readonly DateTimeOffset At = Now.AddMinutes(-10);
-    private readonly Core.Telemetry.Normalization.TemplateTelemetryNormalizer _normalizer = Defaults.CreateNormalizer();
+    private readonly TemplateTelemetryNormalizer _normalizer = Defaults.CreateNormalizer();
 
     [Theory]
     [InlineData("heartrate", 72, "/min", "heartrate", "hr", 72)]
@@ -176,11 +177,11 @@ public class StructuredMeasurementTests
     [InlineData(0.1)]
     public void ReadingValueText_AnyNumber_SameTextAsRoundTripFormat(double value) =>
         Assert.Equal(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            Core.Telemetry.Normalization.ReadingValueText.Format(value));
+            ReadingValueText.Format(value));
 
     [Fact]
     public void ReadingValueText_NegativeZero_KeepsItsSign() =>
-        Assert.Equal((-0.0).ToString("R", System.Globalization.CultureInfo.InvariantCulture), Core.Telemetry.Normalization.ReadingValueText.Format(-0.0));
+        Assert.Equal((-0.0).ToString("R", System.Globalization.CultureInfo.InvariantCulture), ReadingValueText.Format(-0.0));
 
     [Fact]
     public void Normalize_UnitConversionOverflows_SameReasonWithOrWithoutABloodPressurePart()
@@ -194,5 +195,63 @@ public class StructuredMeasurementTests
 
         Assert.Contains("is not a number", single, StringComparison.Ordinal);
         Assert.Equal(general, single);
+    }
+
+    [Fact]
+    public void Normalize_SameTypeStringUnderOtherTemplates_ResolvesAgainstEachTemplateSet()
+    {
+        // One string instance, as the gRPC reader hands out for a repeated type: the per-thread memo of resolved kinds
+        // must not carry one template set's answer over to another's.
+        var spo2 = new DeviceMeasurement(string.Concat("sp", "o2"), 97, "%", At);
+        var custom = TelemetryTemplateFactory.Create(
+            Read(IomtValidationInput("data_CollectionContentTemplateHrAndBloodPressureValid.json")),
+            Read(IomtValidationInput("data_CollectionFhirTemplateValid.json"))).CreateNormalizer();
+
+        Assert.Equal("spo2", Assert.Single(_normalizer.Normalize(Measurements(Device, spo2), Now).Accepted()).Type);
+        Assert.Equal("measurement 0: its type is not a reading type of the device-content templates",
+            custom.Normalize(Measurements(Device, spo2), Now).Rejected());
+        Assert.Equal("spo2", Assert.Single(_normalizer.Normalize(Measurements(Device, spo2), Now).Accepted()).Type);
+    }
+
+    [Fact]
+    public void Normalize_SameTypeStringUnderOtherPlausibilityRules_CheckedAgainstEachTable()
+    {
+        var impossible = new DeviceMeasurement(string.Concat("sp", "o2"), 150, "%", At);
+        var withoutChecks = new TemplateTelemetryNormalizer(_normalizer.Templates, _normalizer.Options with { Plausibility = PlausibilityTable.None });
+
+        Assert.StartsWith("reading 0 (spo2): spo2 value 'spo2' is outside the possible range",
+            _normalizer.Normalize(Measurements(Device, impossible), Now).Rejected(), StringComparison.Ordinal);
+        Assert.Equal(150, Assert.Single(withoutChecks.Normalize(Measurements(Device, impossible), Now).Accepted()).Number("spo2"));
+        Assert.StartsWith("reading 0 (spo2): spo2 value 'spo2' is outside the possible range",
+            _normalizer.Normalize(Measurements(Device, impossible), Now).Rejected(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalize_ManyKindsInOneMessage_EachConvertedAndCheckedByItsOwnTypeAndUnit()
+    {
+        // More (type, unit) pairs than the memo keeps, the same type in two units, and an impossible value on the
+        // first measurement, whose kind has been pushed out by the time ranges are checked.
+        var kinds = new (string Type, double Value, string Unit, string ReadingType, string ValueName, double Expected)[]
+        {
+            ("bodytemperature", 98.6, "[degF]", "bodytemperature", "temperature", 37),
+            ("heartrate", 72, "bpm", "heartrate", "hr", 72),
+            ("spo2", 97, "%", "spo2", "spo2", 97),
+            ("steps", 120, "{steps}", "steps", "steps", 120),
+            ("respiratoryrate", 14, "/min", "respiratoryrate", "rr", 14),
+            ("bodytemperature", 36.6, "Cel", "bodytemperature", "temperature", 36.6),
+            ("bodytemperature", 310.15, "K", "bodytemperature", "temperature", 37),
+            ("heartrate", 64, "{beats}/min", "heartrate", "hr", 64),
+            ("spo2", 95, "", "spo2", "spo2", 95),
+            ("steps", 30, "count", "steps", "steps", 30),
+        };
+        Assert.True(kinds.Length > 8, "more pairs than the memo's slots");
+        var measurements = kinds.Select(k => new DeviceMeasurement(k.Type, k.Value, k.Unit, At)).ToArray();
+
+        var readings = _normalizer.Normalize(Measurements(Device, measurements), Now).Accepted();
+        Assert.Equal(kinds.Select(k => (k.ReadingType, k.Expected)), readings.Select((r, i) => (r.Type, Math.Round(r.Number(kinds[i].ValueName), 9))));
+
+        measurements[0] = measurements[0] with { Value = 212 };
+        Assert.StartsWith("reading 0 (bodytemperature): bodytemperature value 'temperature' is outside the possible range",
+            _normalizer.Normalize(Measurements(Device, measurements), Now).Rejected(), StringComparison.Ordinal);
     }
 }

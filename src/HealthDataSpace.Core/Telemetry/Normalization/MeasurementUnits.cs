@@ -36,13 +36,7 @@ internal static class MeasurementUnits
     /// <summary>False when the type has a unit table and the unit is not in it.</summary>
     public static bool TryConvert(string typeName, string? unit, double value, out double converted)
     {
-        if (!ByType.TryGetValue(typeName, out var units))
-        {
-            converted = value;
-            return true;
-        }
-
-        if (units.TryGetValue(unit?.Trim() ?? string.Empty, out var convert))
+        if (ConverterOf(typeName, unit) is { } convert)
         {
             converted = convert(value);
             return true;
@@ -51,4 +45,11 @@ internal static class MeasurementUnits
         converted = value;
         return false;
     }
+
+    /// <summary>How a value in <paramref name="unit"/> becomes the stored unit; null when the type has a unit table and
+    /// the unit is not in it.</summary>
+    public static Func<double, double>? ConverterOf(string typeName, string? unit) =>
+        !ByType.TryGetValue(typeName, out var units) ? Same
+        : units.TryGetValue(unit?.Trim() ?? string.Empty, out var convert) ? convert
+        : null;
 }

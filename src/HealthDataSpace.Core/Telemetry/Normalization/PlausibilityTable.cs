@@ -86,21 +86,21 @@ internal sealed class PlausibilityTable
         return systolic <= diastolic ? $"{reading.Type}: systolic is not above diastolic" : null;
     }
 
+    /// <summary>The rules that apply to one value of a type (those naming no value, and those naming this one).</summary>
+    public PlausibilityRule[] RulesFor(string type, string valueName) =>
+        _byType.TryGetValue(type, out var rules)
+            ? [.. rules.Where(r => r.ValueName is null || string.Equals(r.ValueName, valueName, StringComparison.OrdinalIgnoreCase))]
+            : [];
+
     /// <summary>
     /// <see cref="Check(NormalizedReading)"/> for a reading of one value that is still a finite number (structured
-    /// measurements are checked before they become text).
+    /// measurements are checked before they become text), with the value's rules already found (<see cref="RulesFor"/>).
     /// </summary>
-    public string? Check(string type, string valueName, double value)
+    public static string? Check(PlausibilityRule[] rules, string type, string valueName, double value)
     {
-        if (!_byType.TryGetValue(type, out var rules))
-        {
-            return null;
-        }
-
         foreach (var rule in rules)
         {
-            if ((rule.ValueName is null || string.Equals(rule.ValueName, valueName, StringComparison.OrdinalIgnoreCase))
-                && OutOfRange(type, valueName, value, rule) is { } outside)
+            if (OutOfRange(type, valueName, value, rule) is { } outside)
             {
                 return outside;
             }

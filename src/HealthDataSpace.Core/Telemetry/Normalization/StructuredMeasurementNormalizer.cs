@@ -113,41 +113,44 @@ internal sealed class StructuredMeasurementNormalizer(
     /// </summary>
     private NormalizationResult? NormalizeSingleValues(IReadOnlyList<DeviceMeasurement> measurements)
     {
+        var kinds = SingleValueKinds.Current;
         var result = new NormalizedReading[measurements.Count];
         Span<double> values = measurements.Count <= 64 ? stackalloc double[measurements.Count] : new double[measurements.Count];
         for (var i = 0; i < measurements.Count; i++)
         {
             var measurement = measurements[i];
-            if (string.IsNullOrWhiteSpace(measurement.Type) || !index.TryResolve(Trimmed(measurement.Type), out var target) || target.Type.IsComposite)
+            if (kinds.Resolve(index, options.Plausibility, measurement.Type, measurement.Unit) is not { } kind)
             {
                 return null;
             }
 
-            var typeName = target.Type.TypeName;
+            var typeName = kind.Target.Type.TypeName;
             if (!double.IsFinite(measurement.Value))
             {
                 return NormalizationResult.Rejected($"measurement {i} ({typeName}): the value is not a finite number");
             }
 
-            if (!MeasurementUnits.TryConvert(typeName, measurement.Unit, measurement.Value, out values[i]))
+            if (kind.Convert is null)
             {
                 return NormalizationResult.Rejected($"measurement {i} ({typeName}): the unit is not one this gateway understands for {typeName}");
             }
 
+            values[i] = kind.Convert(measurement.Value);
             if (!double.IsFinite(values[i]))
             {
                 // A conversion overflowed (1.7e308 °F): the general path words that case; leave it to it.
                 return null;
             }
 
-            result[i] = new NormalizedReading(typeName, TimeOf(measurement), [new ReadingValue(target.ValueName, ReadingValueText.Format(values[i]))]);
+            result[i] = new NormalizedReading(typeName, TimeOf(measurement), [new ReadingValue(kind.Target.ValueName, ReadingValueText.Format(values[i]))]);
         }
 
         // Checked after every measurement was read, as the general path does, so the first problem named is the same.
         for (var r = 0; r < result.Length; r++)
         {
             var reading = result[r];
-            if (TemplateTelemetryNormalizer.Check(reading.Type, reading.OccurrenceTime, reading.Values[0].Name, values[r], now, options) is { } reason)
+            var rules = kinds.Resolve(index, options.Plausibility, measurements[r].Type, measurements[r].Unit)!.Rules;
+            if (TemplateTelemetryNormalizer.Check(reading.Type, reading.OccurrenceTime, reading.Values[0].Name, values[r], rules, now, options) is { } reason)
             {
                 return NormalizationResult.Rejected($"reading {r} ({reading.Type}): {reason}");
             }
@@ -157,10 +160,6 @@ internal sealed class StructuredMeasurementNormalizer(
     }
 
     private DateTimeOffset TimeOf(DeviceMeasurement measurement) => (measurement.Time == default ? unsetTime : measurement.Time).ToUniversalTime();
-
-    /// <summary><c>Trim()</c> without a new string when there is nothing to trim (the usual case).</summary>
-    private static string Trimmed(string type) =>
-        type.Length > 0 && !char.IsWhiteSpace(type[0]) && !char.IsWhiteSpace(type[^1]) ? type : type.Trim();
 
     private string? Resolve(DeviceMeasurement measurement, int i, out MeasurementTarget target)
     {

@@ -75,9 +75,11 @@ internal sealed class TemplateTelemetryNormalizer(DeviceContentTemplateSet templ
     internal static string? Check(NormalizedReading reading, DateTimeOffset now, TelemetryNormalizerOptions options) =>
         CheckTime(reading.OccurrenceTime, now, options) ?? options.Plausibility.Check(reading);
 
-    /// <summary>The same checks for a reading of one value that is still a number.</summary>
-    internal static string? Check(string type, DateTimeOffset time, string valueName, double value, DateTimeOffset now, TelemetryNormalizerOptions options) =>
-        CheckTime(time, now, options) ?? options.Plausibility.Check(type, valueName, value);
+    /// <summary>The same checks for a reading of one value that is still a number, with the value's plausibility rules
+    /// already found (<see cref="PlausibilityTable.RulesFor"/>).</summary>
+    internal static string? Check(string type, DateTimeOffset time, string valueName, double value, PlausibilityRule[] rules, DateTimeOffset now,
+        TelemetryNormalizerOptions options) =>
+        CheckTime(time, now, options) ?? PlausibilityTable.Check(rules, type, valueName, value);
 
     private static string? CheckTime(DateTimeOffset time, DateTimeOffset now, TelemetryNormalizerOptions options) =>
         time > now + options.MaxFutureSkew
