@@ -56,6 +56,31 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the gateway has used less than a tenth of one core over a quarter second (its background consumers,
+    /// such as the research telemetry feed, have caught up), so their work does not fall into the next measured pass of
+    /// another target. Gives up after <paramref name="limit"/>; returns how long it waited.
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilIdleAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(250);
+        var started = Stopwatch.GetTimestamp();
+        var before = ProcessorTime;
+        while (Stopwatch.GetElapsedTime(started) < limit)
+        {
+            await Task.Delay(interval, cancellationToken);
+            var now = ProcessorTime;
+            if (now - before < interval / 10)
+            {
+                break;
+            }
+
+            before = now;
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+
     /// <summary>The gateway's process id (its memory figures are read from /proc).</summary>
     public int ProcessId => _process.Id;
 

@@ -8,7 +8,7 @@ using HealthDataSpace.Contracts.Telemetry.V1;
 namespace HealthDataSpace.Benchmarks.Telemetry;
 
 /// <summary>One pass of the stream load: readings/s and ack latency of one target (the gateway or the bare sink).</summary>
-internal sealed record StreamPassResult(string Target, long Readings, TimeSpan Wall, LatencySummary AckMilliseconds, int Rejected)
+internal sealed record StreamPassResult(string Target, long Readings, TimeSpan Wall, LatencySummary AckMilliseconds, int Rejected, int Duplicates)
 {
     public double ReadingsPerSecond => Readings / Wall.TotalSeconds;
 
@@ -61,6 +61,7 @@ internal static class StreamLoad
         var client = new TelemetryIngest.TelemetryIngestClient(channel);
         var latencies = new List<double>[streams.Count];
         var rejected = 0;
+        var duplicates = 0;
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(streams.Select(async (stream, index) =>
         {
@@ -84,6 +85,7 @@ internal static class StreamLoad
             {
                 samples.Add(Stopwatch.GetElapsedTime(sentAt[acked]).TotalMilliseconds);
                 Interlocked.Add(ref rejected, call.ResponseStream.Current.Rejected.Count);
+                Interlocked.Add(ref duplicates, call.ResponseStream.Current.Duplicates);
                 acked++;
                 window.Release();
             }
@@ -96,6 +98,6 @@ internal static class StreamLoad
         }));
         var wall = Stopwatch.GetElapsedTime(started);
         var readings = streams.Sum(s => s.Batches.Sum(b => (long)b.Messages.Sum(m => m.Measurements.Items.Count)));
-        return new StreamPassResult(target, readings, wall, LatencySummary.Of(latencies.SelectMany(l => l)), rejected);
+        return new StreamPassResult(target, readings, wall, LatencySummary.Of(latencies.SelectMany(l => l)), rejected, duplicates);
     }
 }
