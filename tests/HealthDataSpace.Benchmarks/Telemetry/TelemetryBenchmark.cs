@@ -43,12 +43,13 @@ internal static class TelemetryBenchmark
         var mqttInFlight = new Option<int>("--mqtt-in-flight") { Description = "QoS 1 publishes each MQTT device keeps in flight in the pipelined pass.", DefaultValueFactory = _ => 16 };
         var fullSync = new Option<bool>("--sqlite-full-sync") { Description = "Telemetry:SqliteFullSync of the gateway.", DefaultValueFactory = _ => true };
         var output = new Option<string?>("--out") { Description = "Also write the Markdown report to this file." };
-        var command = new Command("telemetry", "Telemetry ingest: gRPC Stream with durable acks vs a bare sink, MQTT QoS 1 vs a no-op MQTTnet server (issue 3).")
+        var command = new Command("telemetry", "Telemetry ingest: gRPC Stream with durable acks vs a bare sink and a durable floor, MQTT QoS 1 vs a no-op MQTTnet server (issue 3).")
         {
             streams, batches, messages, perMessage, rounds, warmUp, clientWindow, mqttDevices, mqttMessages, mqttInFlight, fullSync, output,
         };
         command.SetAction((p, ct) => RunAsync(new Settings(p.GetValue(streams), p.GetValue(batches), p.GetValue(messages), p.GetValue(perMessage),
-            p.GetValue(rounds), p.GetValue(warmUp) ?? (2 * p.GetValue(batches)), p.GetValue(clientWindow), p.GetValue(mqttDevices), p.GetValue(mqttMessages), p.GetValue(mqttInFlight), p.GetValue(fullSync)),
+            p.GetValue(rounds), p.GetValue(warmUp) ?? (2 * p.GetValue(batches)), p.GetValue(clientWindow), p.GetValue(mqttDevices), p.GetValue(mqttMessages),
+            p.GetValue(mqttInFlight), p.GetValue(fullSync)),
             p.GetValue(output), ct));
         return command;
     }
@@ -211,7 +212,7 @@ internal static class TelemetryBenchmark
 
         text.AppendLine(CultureInfo.InvariantCulture,
             $"- load: {settings.Streams} streams x {settings.Batches} batches x {settings.Messages} messages x {settings.PerMessage} reading(s), SQLite synchronous={(settings.FullSync ? "FULL" : "NORMAL")}, client window {settings.ClientWindow} batches, warm-up round of {settings.WarmUpBatches} batches per stream");
-        text.AppendLine("- CPU µs/reading: sink and floor rows = the benchmark process (client and sink); gateway rows = the gateway process during the pass, then including the Observation projection catching up");
+        text.AppendLine("- CPU µs/reading: sink and floor rows = the benchmark process (client and server); gateway rows = the gateway process during the pass, then including its catch-up afterwards (Observation projection, research feed) until it is idle");
         text.AppendLine().AppendLine("| round | target | readings | wall s | readings/s | ack p50 ms | ack p99 ms | ack max ms | CPU µs/reading | incl. projection | Observations caught up after s |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var index = 1;
